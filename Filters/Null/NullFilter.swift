@@ -13,6 +13,7 @@ public final class NullFilter: Filter {
     public static let outputKind = StreamKind.frames
 
     public let output: StreamInfo
+    public var preservesTiming: Bool { true }
 
     public init(options: Options, input: StreamInfo, context: FilterContext) throws {
         output = input

@@ -10,14 +10,17 @@ public protocol FilterNode: AnyObject {
     var output: StreamInfo { get }
     func receive(_ item: StreamItem, emit: Emit) throws
     func finish(emit: Emit) throws
+    /// True when output frames keep the input's timestamps one for one, so audio can be copied.
+    var preservesTiming: Bool { get }
 }
 
 extension FilterNode {
     public func finish(emit: Emit) throws {}
+    public var preservesTiming: Bool { false }
 }
 
 /// A user-visible filter: a name, a one-line summary, an option table and a process step.
-public protocol Filter: FilterNode {
+public protocol Filter: FilterNode, SendableMetatype {
     associatedtype Options: FilterOptions
     /// The `-vf` name, lowercase ("magnify").
     static var name: String { get }

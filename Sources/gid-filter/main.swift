@@ -1,1 +1,4 @@
-print("gid-filter")
+import Foundation
+import GIDFilterCLI
+
+exit(runMain(CommandLine.arguments))

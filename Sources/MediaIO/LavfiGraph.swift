@@ -1,0 +1,158 @@
+import CFFmpeg
+import Graph
+
+/// A libavfilter chain with one video input and one video output, run by libavfilter itself.
+///
+/// Used by the `lavfi` filter, by `-s`/`-r`, and by the GIF encoder (palettegen/paletteuse).
+public final class LavfiGraph {
+    private var graph: UnsafeMutablePointer<AVFilterGraph>?
+    private var src: UnsafeMutablePointer<AVFilterContext>?
+    private var sink: UnsafeMutablePointer<AVFilterContext>?
+    private let inputFormat: AVPixelFormat
+    private let inputWidth: Int
+    private let inputHeight: Int
+    private let description: String
+
+    /// Output properties, known once the graph is configured.
+    public private(set) var width = 0
+    public private(set) var height = 0
+    public private(set) var timeBase = Rational(1, 25)
+    public private(set) var frameRate: Rational?
+    private(set) var format = AV_PIX_FMT_NONE
+    public var pixelFormatName: String { MediaIO.pixelFormatName(format) }
+
+    /// Builds and configures `description` ("scale=512:-2,fps=25") for frames of the given shape.
+    /// `inputFormat` nil means the float RGB frames that gid-filter filters produce.
+    public convenience init(_ description: String, width: Int, height: Int, inputFormat: String?,
+                            timeBase: Rational, frameRate: Rational?, outputFormats: [String] = []) throws {
+        let fmt = try inputFormat.map { AVPixelFormat(rawValue: try pixelFormat(named: $0)) } ?? AV_PIX_FMT_GBRPF32LE
+        let outs = try outputFormats.map { AVPixelFormat(rawValue: try pixelFormat(named: $0)) }
+        try self.init(description, width: width, height: height, format: fmt, timeBase: timeBase,
+                      frameRate: frameRate, outputFormats: outs)
+    }
+
+    init(_ description: String, width: Int, height: Int, format: AVPixelFormat, timeBase: Rational,
+         frameRate: Rational?, outputFormats: [AVPixelFormat]) throws {
+        self.description = description
+        inputFormat = format
+        inputWidth = width
+        inputHeight = height
+        guard let g = avfilter_graph_alloc() else { throw GIDError.internal("out of memory creating a filter graph") }
+        graph = g
+        g.pointee.nb_threads = 0
+        let tb = timeBase.num > 0 && timeBase.den > 0 ? timeBase : Rational(1, 25)
+        var args = "video_size=\(width)x\(height):pix_fmt=\(format.rawValue):time_base=\(tb.num)/\(tb.den):pixel_aspect=1/1"
+        if let fr = frameRate, fr.num > 0, fr.den > 0 { args += ":frame_rate=\(fr.num)/\(fr.den)" }
+        LibavLog.reset()
+        var srcCtx: UnsafeMutablePointer<AVFilterContext>?
+        var sinkCtx: UnsafeMutablePointer<AVFilterContext>?
+        try check(avfilter_graph_create_filter(&srcCtx, avfilter_get_by_name("buffer"), "in", args, nil, g), .internal, "lavfi: buffer source")
+        try check(avfilter_graph_create_filter(&sinkCtx, avfilter_get_by_name("buffersink"), "out", nil, nil, g), .internal, "lavfi: buffer sink")
+        src = srcCtx
+        sink = sinkCtx
+        if !outputFormats.isEmpty {
+            var list = outputFormats.map { $0.rawValue }
+            let bytes = list.count * MemoryLayout<Int32>.size
+            try check(list.withUnsafeMutableBytes { av_opt_set_bin(sinkCtx, "pix_fmts", $0.baseAddress, Int32(bytes), AV_OPT_SEARCH_CHILDREN) },
+                      .internal, "lavfi: output formats")
+        }
+        var outputs = avfilter_inout_alloc()
+        var inputs = avfilter_inout_alloc()
+        defer {
+            avfilter_inout_free(&inputs)
+            avfilter_inout_free(&outputs)
+        }
+        outputs?.pointee.name = av_strdup("in")
+        outputs?.pointee.filter_ctx = src
+        outputs?.pointee.pad_idx = 0
+        outputs?.pointee.next = nil
+        inputs?.pointee.name = av_strdup("out")
+        inputs?.pointee.filter_ctx = sink
+        inputs?.pointee.pad_idx = 0
+        inputs?.pointee.next = nil
+        let desc = description.isEmpty ? "null" : description
+        try check(avfilter_graph_parse_ptr(g, desc, &inputs, &outputs, nil), .usage, "lavfi '\(desc)'")
+        try check(avfilter_graph_config(g, nil), .usage, "lavfi '\(desc)'")
+        self.width = Int(av_buffersink_get_w(sink))
+        self.height = Int(av_buffersink_get_h(sink))
+        self.format = AVPixelFormat(rawValue: av_buffersink_get_format(sink))
+        self.timeBase = Rational(av_buffersink_get_time_base(sink))
+        let fr = Rational(av_buffersink_get_frame_rate(sink))
+        self.frameRate = fr.num > 0 && fr.den > 0 ? fr : nil
+        if av_buffersink_get_type(sink) != AVMEDIA_TYPE_VIDEO {
+            throw GIDError.usage("lavfi '\(desc)': output is not video")
+        }
+    }
+
+    deinit {
+        avfilter_graph_free(&graph)
+    }
+
+    /// Feeds one frame (converted to the configured input shape if needed); nil signals the end.
+    func push(_ box: AVFrameBox?) throws {
+        guard let box else {
+            try check(av_buffersrc_add_frame_flags(src, nil, 0), .internal, "lavfi '\(description)': flush")
+            return
+        }
+        var input = box
+        if box.format != inputFormat || box.width != inputWidth || box.height != inputHeight {
+            input = try PixelConverter.convert(box, format: inputFormat, width: inputWidth, height: inputHeight)
+            input.frame.pointee.pts = box.frame.pointee.pts
+            input.frame.pointee.pkt_duration = box.frame.pointee.pkt_duration
+        }
+        // KEEP_REF: the caller's frame may still be used downstream (a still repeated, say).
+        try check(av_buffersrc_add_frame_flags(src, input.frame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF)), .internal,
+                  "lavfi '\(description)': feeding a frame")
+    }
+
+    /// Next finished frame, or nil when the graph needs more input (or has ended).
+    func pull() throws -> AVFrameBox? {
+        guard let f = av_frame_alloc() else { throw GIDError.internal("out of memory allocating a frame") }
+        let r = av_buffersink_get_frame(sink, f)
+        if r == AVERROR_EAGAIN_ || r == AVERROR_EOF_ {
+            var p: UnsafeMutablePointer<AVFrame>? = f
+            av_frame_free(&p)
+            return nil
+        }
+        if r < 0 {
+            var p: UnsafeMutablePointer<AVFrame>? = f
+            av_frame_free(&p)
+            try check(r, .internal, "lavfi '\(description)'")
+        }
+        return AVFrameBox(taking: f)
+    }
+
+    /// Pushes a gid-filter frame and returns what came out, as gid-filter frames.
+    public func process(_ frame: Frame?) throws -> [Frame] {
+        if let frame {
+            let box = try frame.avFrame(format: inputFormat, width: inputWidth, height: inputHeight)
+            try push(box)
+        } else {
+            try push(nil)
+        }
+        var out: [Frame] = []
+        while let b = try pull() {
+            let pts = b.frame.pointee.pts
+            out.append(Frame(content: .native(b), pts: pts == AV_NOPTS ? 0 : pts, duration: b.frame.pointee.pkt_duration, timeBase: timeBase))
+        }
+        return out
+    }
+}
+
+extension Frame {
+    /// This frame as a libav frame with pts set: the native one when it already fits, else converted.
+    func avFrame(format: AVPixelFormat, width: Int, height: Int) throws -> AVFrameBox {
+        let box: AVFrameBox
+        switch content {
+        case .native(let p as AVFrameBox):
+            box = try AVFrameBox(referencing: p.frame)
+        case .native(let p):
+            box = try PixelConverter.fromRGB(try p.toRGB(), format: format, width: width, height: height)
+        case .rgb(let img):
+            box = try PixelConverter.fromRGB(img, format: format, width: width, height: height)
+        }
+        box.frame.pointee.pts = pts
+        box.frame.pointee.pkt_duration = duration
+        return box
+    }
+}

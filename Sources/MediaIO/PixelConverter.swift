@@ -1,0 +1,125 @@
+import CFFmpeg
+import Graph
+
+/// swscale conversions between native frames, float RGB and encoder formats.
+///
+/// YUV sources use their tagged matrix and range; untagged ones follow ffmpeg's habit (BT.601)
+/// except HD sizes, which are almost always BT.709 in practice. RGB -> YUV always writes BT.709
+/// limited range, and encoders tag it so players agree.
+enum PixelConverter {
+    /// swscale colourspace constant for a frame's matrix.
+    static func matrix(_ cs: AVColorSpace, height: Int) -> Int32 {
+        switch cs {
+        case AVCOL_SPC_BT709: return SWS_CS_ITU709
+        case AVCOL_SPC_BT470BG, AVCOL_SPC_SMPTE170M: return SWS_CS_ITU601
+        case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M
+        case AVCOL_SPC_FCC: return SWS_CS_FCC
+        case AVCOL_SPC_BT2020_NCL, AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020
+        default: return height >= 720 ? SWS_CS_ITU709 : SWS_CS_ITU601
+        }
+    }
+
+    static func isFullRange(_ f: UnsafePointer<AVFrame>) -> Bool {
+        if f.pointee.color_range == AVCOL_RANGE_JPEG { return true }
+        // yuvj* formats are full range by definition.
+        switch AVPixelFormat(rawValue: f.pointee.format) {
+        case AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUVJ411P:
+            return true
+        default: return false
+        }
+    }
+
+    /// Builds a scaler with explicit colour details on both sides.
+    static func context(srcW: Int, srcH: Int, src: AVPixelFormat, srcMatrix: Int32, srcFull: Bool,
+                        dstW: Int, dstH: Int, dst: AVPixelFormat, dstMatrix: Int32, dstFull: Bool) throws -> OpaquePointer {
+        // Exact conversions (no dithering surprises) and accurate rounding.
+        let flags = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP | SWS_BITEXACT
+        guard let ctx = sws_getContext(Int32(srcW), Int32(srcH), src, Int32(dstW), Int32(dstH), dst, flags, nil, nil, nil) else {
+            throw GIDError.codec("cannot convert \(pixelFormatName(src)) \(srcW)x\(srcH) to \(pixelFormatName(dst)) \(dstW)x\(dstH)")
+        }
+        let inv = sws_getCoefficients(srcMatrix)
+        let tbl = sws_getCoefficients(dstMatrix)
+        sws_setColorspaceDetails(ctx, inv, srcFull ? 1 : 0, tbl, dstFull ? 1 : 0, 0, 1 << 16, 1 << 16)
+        return ctx
+    }
+
+    /// Native frame -> planar float RGB (+ alpha when the source has it).
+    static func toRGB(_ box: AVFrameBox) throws -> RGBImage {
+        let f = box.frame
+        let w = box.width, h = box.height
+        let alpha = box.hasAlpha
+        let dstFmt = alpha ? AV_PIX_FMT_GBRAPF32LE : AV_PIX_FMT_GBRPF32LE
+        let ctx = try context(srcW: w, srcH: h, src: box.format, srcMatrix: matrix(f.pointee.colorspace, height: h),
+                              srcFull: isFullRange(f), dstW: w, dstH: h, dst: dstFmt, dstMatrix: SWS_CS_ITU709, dstFull: true)
+        defer { sws_freeContext(ctx) }
+        var rgb = [Float](repeating: 0, count: 3 * w * h)
+        var a = alpha ? [Float](repeating: 1, count: w * h) : []
+        let plane = w * h
+        let stride = Int32(w * MemoryLayout<Float>.size)
+        rgb.withUnsafeMutableBufferPointer { rgbBuf in
+            a.withUnsafeMutableBufferPointer { aBuf in
+                let base = UnsafeMutableRawPointer(rgbBuf.baseAddress!).assumingMemoryBound(to: UInt8.self)
+                // GBRP plane order is G, B, R; our buffer is R, G, B.
+                var dst: [UnsafeMutablePointer<UInt8>?] = [
+                    base + plane * 4, base + 2 * plane * 4, base,
+                    alpha ? UnsafeMutableRawPointer(aBuf.baseAddress!).assumingMemoryBound(to: UInt8.self) : nil,
+                ]
+                var strides: [Int32] = [stride, stride, stride, alpha ? stride : 0]
+                _ = sws_scale(ctx, gid_frame_cdata_ptr(f), gid_frame_linesize_ptr(f), 0, Int32(h), &dst, &strides)
+            }
+        }
+        return RGBImage(width: w, height: h, data: rgb, alpha: alpha ? a : nil)
+    }
+
+    /// Float RGB -> a native frame in `format` at `width` x `height` (scaling if they differ).
+    static func fromRGB(_ img: RGBImage, format: AVPixelFormat, width: Int, height: Int) throws -> AVFrameBox {
+        let alpha = img.alpha != nil
+        let srcFmt = alpha ? AV_PIX_FMT_GBRAPF32LE : AV_PIX_FMT_GBRPF32LE
+        let out = try AVFrameBox(width: width, height: height, format: format)
+        tagBT709(out.frame, format: format)
+        let ctx = try context(srcW: img.width, srcH: img.height, src: srcFmt, srcMatrix: SWS_CS_ITU709, srcFull: true,
+                              dstW: width, dstH: height, dst: format, dstMatrix: SWS_CS_ITU709, dstFull: isRGBOrGray(format) ? true : false)
+        defer { sws_freeContext(ctx) }
+        let plane = img.width * img.height
+        let stride = Int32(img.width * MemoryLayout<Float>.size)
+        img.data.withUnsafeBufferPointer { rgbBuf in
+            (img.alpha ?? []).withUnsafeBufferPointer { aBuf in
+                let base = UnsafeRawPointer(rgbBuf.baseAddress!).assumingMemoryBound(to: UInt8.self)
+                let src: [UnsafePointer<UInt8>?] = [
+                    base + plane * 4, base + 2 * plane * 4, base,
+                    alpha ? UnsafeRawPointer(aBuf.baseAddress!).assumingMemoryBound(to: UInt8.self) : nil,
+                ]
+                let strides: [Int32] = [stride, stride, stride, alpha ? stride : 0]
+                _ = sws_scale(ctx, src, strides, 0, Int32(img.height), gid_frame_data_ptr(out.frame), gid_frame_linesize_ptr(out.frame))
+            }
+        }
+        return out
+    }
+
+    /// Native frame -> another native format/size, straight through swscale (no float detour).
+    static func convert(_ box: AVFrameBox, format: AVPixelFormat, width: Int, height: Int) throws -> AVFrameBox {
+        let f = box.frame
+        let out = try AVFrameBox(width: width, height: height, format: format)
+        tagBT709(out.frame, format: format)
+        let ctx = try context(srcW: box.width, srcH: box.height, src: box.format,
+                              srcMatrix: matrix(f.pointee.colorspace, height: box.height), srcFull: isFullRange(f),
+                              dstW: width, dstH: height, dst: format, dstMatrix: SWS_CS_ITU709, dstFull: isRGBOrGray(format))
+        defer { sws_freeContext(ctx) }
+        _ = sws_scale(ctx, gid_frame_cdata_ptr(f), gid_frame_linesize_ptr(f), 0, Int32(box.height),
+                      gid_frame_data_ptr(out.frame), gid_frame_linesize_ptr(out.frame))
+        return out
+    }
+
+    static func isRGBOrGray(_ f: AVPixelFormat) -> Bool {
+        guard let d = av_pix_fmt_desc_get(f) else { return false }
+        return d.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0 || d.pointee.nb_components <= 2
+    }
+
+    static func tagBT709(_ f: UnsafeMutablePointer<AVFrame>, format: AVPixelFormat) {
+        guard !isRGBOrGray(format) else { return }
+        f.pointee.colorspace = AVCOL_SPC_BT709
+        f.pointee.color_primaries = AVCOL_PRI_BT709
+        f.pointee.color_trc = AVCOL_TRC_BT709
+        f.pointee.color_range = AVCOL_RANGE_MPEG
+    }
+}

@@ -1,0 +1,59 @@
+import COpenBLAS
+import Foundation
+
+extension SpectralVolume {
+    /// Displacement fields at real times t (in frames, any real value; period N = T * fps),
+    /// returned as (times, 2, H, W): one (times x 2K) * (2K x 2HW) sgemm.
+    ///
+    /// A normalized volume is denormalized first, so this always gives pixels.
+    public func fields(atFrames times: [Double]) -> [Float] {
+        let n = times.count * fieldSize
+        return [Float](unsafeUninitializedCapacity: n) { buf, initialized in
+            evaluate(atFrames: times, into: UnsafeMutableBufferPointer(rebasing: buf[0..<n]))
+            initialized = n
+        }
+    }
+
+    /// Displacement fields at real times in seconds, (times, 2, H, W).
+    public func fields(atSeconds times: [Double]) -> [Float] {
+        fields(atFrames: times.map { $0 * fps })
+    }
+
+    /// The displacement field (2, H, W) at real time t in frames.
+    public func field(atFrame t: Double) -> [Float] {
+        fields(atFrames: [t])
+    }
+
+    /// The displacement field (2, H, W) at real time t in seconds.
+    public func field(atSeconds t: Double) -> [Float] {
+        field(atFrame: t * fps)
+    }
+
+    /// Writes fields at `times` (frames) into `out`, which holds times.count * 2HW floats.
+    public func evaluate(atFrames times: [Double], into out: UnsafeMutableBufferPointer<Float>) {
+        precondition(out.count >= times.count * fieldSize, "evaluate: output holds \(out.count) floats, want \(times.count * fieldSize)")
+        guard !times.isEmpty else { return }
+        if case .adaptive = normalization {
+            denormalized().evaluate(atFrames: times, into: out)
+            return
+        }
+        let K = frequencies
+        let cols = fieldSize
+        let basis = Basis.synthesis(frequencies: K, period: windowFrames, times: times)
+        basis.withUnsafeBufferPointer { b in
+            data.withUnsafeBufferPointer { d in
+                if times.count == 1 {
+                    // One field: y (2HW) = D^T (2HW x 2K) * b (2K).
+                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(2 * K), Int32(cols), 1,
+                                d.baseAddress!, Int32(cols), b.baseAddress!, 1, 0, out.baseAddress!, 1)
+                } else {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                Int32(times.count), Int32(cols), Int32(2 * K),
+                                1, b.baseAddress!, Int32(2 * K),
+                                d.baseAddress!, Int32(cols),
+                                0, out.baseAddress!, Int32(cols))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Graph
+
+/// `.gidm` motion files: a Scene as safetensors (names, shapes and metadata in docs/motion-file.md).
+public enum MotionFile {
+    /// Written into `format_version`; readers accept this version only.
+    public static let formatVersion = "1"
+    /// Tensor names.
+    public static let realName = "spectral_volume.real"
+    /// Imaginary parts tensor name.
+    public static let imagName = "spectral_volume.imag"
+    /// Reference image tensor name, [3, H, W] RGB 0..1.
+    public static let imageName = "reference_image"
+    /// Optional alpha tensor name, [H, W].
+    public static let alphaName = "reference_alpha"
+    /// Normalization scales tensor name, [K] (present iff normalized = adaptive).
+    public static let scalesName = "normalization.scales"
+    /// The coefficient convention, repeated in the metadata for readers without our docs.
+    public static let convention =
+        "S_k = (1/N) sum_n F_n exp(-2 pi i k n / N), f_k = k / window_seconds; " +
+        "F(t) = Re S_0 + 2 sum_{k>=1} Re(S_k exp(2 pi i k t / N)), t in frames, N = window_seconds * fps; " +
+        "axis 0 = x, axis 1 = y, pixels"
+
+    /// The file's bytes for a scene.
+    public static func encode(_ scene: Scene) -> [UInt8] {
+        let v = scene.volume
+        let K = v.frequencies, H = v.height, W = v.width
+        var entries: [(name: String, shape: [Int], values: [Float])] = [
+            (realName, [K, 2, H, W], Array(v.real)),
+            (imagName, [K, 2, H, W], Array(v.imag)),
+            (imageName, [3, H, W], scene.image.data),
+        ]
+        if let a = scene.image.alpha { entries.append((alphaName, [H, W], a)) }
+        if case .adaptive(let stats) = v.normalization { entries.append((scalesName, [K], stats.scales)) }
+        let metadata: [String: String] = [
+            "format": "gidm",
+            "format_version": formatVersion,
+            "fps": String(v.fps),
+            "window_seconds": String(v.windowSeconds),
+            "num_frequencies": String(K),
+            "source": v.source,
+            "normalized": v.normalization.name,
+            "convention": convention,
+        ]
+        return SafeTensors.encode(entries, metadata: metadata)
+    }
+
+    /// Writes a scene to `path` (atomically).
+    public static func write(_ scene: Scene, to path: String) throws {
+        do {
+            try Data(encode(scene)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw GIDError.output("\(path): cannot write motion file (\(error.localizedDescription))")
+        }
+    }
+
+    /// Reads and validates a motion file.
+    public static func read(from path: String) throws -> Scene {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GIDError.input("\(path): cannot read motion file")
+        }
+        return try decode([UInt8](data), name: path)
+    }
+
+    /// Parses a motion file's bytes; `name` (the path) starts every error message.
+    public static func decode(_ bytes: [UInt8], name: String) throws -> Scene {
+        func fail(_ m: String) -> GIDError { GIDError.input("\(name): \(m)") }
+        let st = try SafeTensors.decode(bytes, name: name)
+        let meta = st.metadata
+
+        if let version = meta["format_version"], version != formatVersion {
+            throw fail("unsupported format_version '\(version)' (this build reads \(formatVersion))")
+        }
+        func positive(_ key: String) throws -> Double {
+            guard let s = meta[key] else { throw fail("missing metadata '\(key)'") }
+            guard let x = Double(s), x.isFinite, x > 0 else { throw fail("metadata '\(key)' = '\(s)' is not a positive number") }
+            return x
+        }
+        let fps = try positive("fps")
+        let window = try positive("window_seconds")
+
+        func tensor(_ key: String, required: Bool = true) throws -> SafeTensors.Tensor? {
+            guard let t = st.tensors[key] else {
+                if required { throw fail("missing tensor '\(key)'") }
+                return nil
+            }
+            guard t.dtype == "F32" else { throw fail("tensor '\(key)' has dtype \(t.dtype), want F32") }
+            if let bad = t.values.firstIndex(where: { !$0.isFinite }) {
+                throw fail("tensor '\(key)' holds \(t.values[bad]) at element \(bad) (NaN/Inf are not allowed)")
+            }
+            return t
+        }
+        let re = try tensor(realName)!
+        let im = try tensor(imagName)!
+        guard re.shape.count == 4, re.shape[1] == 2 else {
+            throw fail("tensor '\(realName)' has shape \(re.shape), want [K, 2, H, W]")
+        }
+        guard im.shape == re.shape else {
+            throw fail("tensor '\(imagName)' has shape \(im.shape), '\(realName)' has \(re.shape)")
+        }
+        let K = re.shape[0], H = re.shape[2], W = re.shape[3]
+        guard SpectralVolume.frequencyRange.contains(K) else {
+            throw fail("K=\(K) frequencies is outside 1..75")
+        }
+        guard H > 0, W > 0 else { throw fail("empty grid \(W)x\(H)") }
+        if let s = meta["num_frequencies"], Int(s) != K {
+            throw fail("metadata num_frequencies '\(s)' disagrees with the tensors' K=\(K)")
+        }
+        let img = try tensor(imageName)!
+        guard img.shape == [3, H, W] else {
+            throw fail("tensor '\(imageName)' has shape \(img.shape), want [3, \(H), \(W)]")
+        }
+        let alpha = try tensor(alphaName, required: false)
+        if let a = alpha, a.shape != [H, W] {
+            throw fail("tensor '\(alphaName)' has shape \(a.shape), want [\(H), \(W)]")
+        }
+
+        let normalized = meta["normalized"] ?? "none"
+        let scales = try tensor(scalesName, required: false)
+        let normalization: SpectralVolume.Normalization
+        switch normalized {
+        case "none":
+            guard scales == nil else { throw fail("tensor '\(scalesName)' present but metadata normalized = none") }
+            normalization = .none
+        case "adaptive":
+            guard let s = scales else { throw fail("metadata normalized = adaptive but tensor '\(scalesName)' is missing") }
+            guard s.shape == [K] else { throw fail("tensor '\(scalesName)' has shape \(s.shape), want [\(K)]") }
+            guard s.values.allSatisfy({ $0 > 0 }) else { throw fail("tensor '\(scalesName)' holds a scale <= 0") }
+            normalization = .adaptive(try NormalizationStats(scales: s.values))
+        default:
+            throw fail("metadata normalized = '\(normalized)', want none or adaptive")
+        }
+
+        do {
+            let volume = try SpectralVolume(frequencies: K, width: W, height: H, data: re.values + im.values,
+                                            fps: fps, windowSeconds: window, source: meta["source"] ?? name,
+                                            normalization: normalization)
+            return try Scene(image: RGBImage(width: W, height: H, data: img.values, alpha: alpha?.values), volume: volume)
+        } catch let e as GIDError {
+            throw fail(e.message)
+        }
+    }
+}
