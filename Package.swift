@@ -22,21 +22,41 @@ let package = Package(
         .target(name: "SpectralVolume", dependencies: ["CFFTW", "COpenBLAS", "Graph"],
                 path: "Sources/SpectralVolume"),
 
+        // Dense optical flow (coarse-to-fine), for measured motion and frame interpolation.
+        .target(name: "Flow", dependencies: ["Graph", "COpenBLAS"], path: "Sources/Flow"),
+        // Softmax splatting with motion-magnitude weights, hole filling.
+        .target(name: "Render", dependencies: ["Graph"], path: "Sources/Render"),
+
         // Filters: one target per user-visible filter.
         .target(name: "NullFilter", dependencies: ["Graph"], path: "Filters/Null"),
         .target(name: "LavfiFilter", dependencies: ["Graph", "MediaIO"], path: "Filters/Lavfi"),
+        .target(name: "MotionFilter", dependencies: ["Graph", "SpectralVolume", "Flow"], path: "Filters/Motion"),
+        .target(name: "MotionSaveFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/MotionSave"),
+        .target(name: "MagnifyFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/Magnify"),
+        .target(name: "SlowmoFilter", dependencies: ["Graph", "SpectralVolume", "Flow"], path: "Filters/Slowmo"),
+        .target(name: "LoopFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/Loop"),
+        .target(name: "RenderFilter", dependencies: ["Graph", "SpectralVolume", "Render"], path: "Filters/Render"),
+        .target(name: "VizFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/Viz"),
 
         // The command line: ffmpeg-style options, registry of filters, progress, exit codes.
         .target(name: "GIDFilterCLI",
-                dependencies: ["Graph", "MediaIO", "SpectralVolume", "NullFilter", "LavfiFilter"],
+                dependencies: ["Graph", "MediaIO", "SpectralVolume", "Flow", "Render", "NullFilter", "LavfiFilter",
+                               "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "SlowmoFilter", "LoopFilter",
+                               "RenderFilter", "VizFilter"],
                 path: "Sources/GIDFilterCLI"),
         .executableTarget(name: "gid-filter", dependencies: ["GIDFilterCLI"], path: "Sources/gid-filter"),
 
         .testTarget(name: "GraphTests", dependencies: ["Graph", "NullFilter"], path: "Tests/GraphTests"),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Graph"], path: "Tests/MediaIOTests"),
+        .testTarget(name: "FlowTests", dependencies: ["Flow", "MediaIO"], path: "Tests/FlowTests"),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "SpectralVolume"], path: "Tests/RenderTests"),
+        .testTarget(name: "FilterTests",
+                    dependencies: ["Graph", "SpectralVolume", "MotionFilter", "MotionSaveFilter", "MagnifyFilter",
+                                   "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter"],
+                    path: "Tests/FilterTests"),
         .testTarget(name: "SpectralVolumeTests", dependencies: ["SpectralVolume"],
-                    path: "Tests/SpectralVolumeTests"),
-        .testTarget(name: "CLITests", dependencies: ["gid-filter"], path: "Tests/CLITests",
-                    resources: [.copy("Fixtures")]),
+                    path: "Tests/SpectralVolumeTests", exclude: ["Fixtures"]),
+        // Runs the real binary on real media; fixtures are found through #filePath.
+        .testTarget(name: "CLITests", dependencies: ["gid-filter"], path: "Tests/CLITests", exclude: ["Fixtures"]),
     ]
 )

@@ -233,7 +233,7 @@ public final class MediaReader {
         let rot = gid_frame_rotation(f)
         if rot != 0 { return Orientation.fromRotation(rot) }
         if let e = av_dict_get(f.pointee.metadata, "Orientation", nil, 0), let v = e.pointee.value,
-           let n = Int(String(cString: v)), (1...8).contains(n) {
+           let n = Int(String(cString: v).trimmingCharacters(in: .whitespaces)), (1...8).contains(n) {
             return n
         }
         return 1

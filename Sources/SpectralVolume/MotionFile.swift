@@ -5,9 +5,9 @@ import Graph
 public enum MotionFile {
     /// Written into `format_version`; readers accept this version only.
     public static let formatVersion = "1"
-    /// Tensor names.
+    /// Real parts tensor name, [K, 2, H, W].
     public static let realName = "spectral_volume.real"
-    /// Imaginary parts tensor name.
+    /// Imaginary parts tensor name, [K, 2, H, W].
     public static let imagName = "spectral_volume.imag"
     /// Reference image tensor name, [3, H, W] RGB 0..1.
     public static let imageName = "reference_image"
