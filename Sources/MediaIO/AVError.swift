@@ -39,3 +39,6 @@ public func pixelFormat(named name: String) throws -> Int32 {
     guard f != AV_PIX_FMT_NONE else { throw GIDError.usage("unknown pixel format '\(name)'") }
     return f.rawValue
 }
+
+/// For tests: a common planar format without reaching into CFFmpeg.
+let AV_PIX_FMT_YUV444P_ = AV_PIX_FMT_YUV444P

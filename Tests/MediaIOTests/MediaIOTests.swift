@@ -1,0 +1,74 @@
+import Foundation
+import Graph
+@testable import MediaIO
+import Testing
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+func sample(_ name: String) -> String { root.appendingPathComponent("Samples/\(name)").path }
+
+@Suite("MediaIO in process")
+struct MediaIOTests {
+    @Test("a clip decodes frame by frame with increasing timestamps from 0")
+    func decodeClip() throws {
+        let reader = try MediaReader(path: sample("clips/crane-sway.mkv"))
+        #expect(reader.info.width == 280 && reader.info.height == 280)
+        #expect(!reader.info.isStill)
+        var n = 0
+        var last: Int64 = -1
+        while let f = try reader.nextFrame() {
+            if n == 0 { #expect(f.pts == 0) }
+            #expect(f.pts > last)
+            last = f.pts
+            n += 1
+        }
+        #expect(n == 215)
+    }
+
+    @Test("a JPEG is a still of one frame whose RGB is in 0...1")
+    func still() throws {
+        let reader = try MediaReader(path: sample("stills/bythewater.jpg"))
+        #expect(reader.info.isStill && reader.info.frameCount == 1)
+        let img = try #require(try reader.nextFrame()).rgb()
+        #expect(img.width == 768 && img.height == 480)
+        #expect(img.data.allSatisfy { $0 >= -0.01 && $0 <= 1.01 })
+        #expect(try reader.nextFrame() == nil)
+    }
+
+    @Test("float RGB -> yuv444p -> float RGB is close (PSNR > 45 dB)")
+    func colourRoundTrip() throws {
+        let reader = try MediaReader(path: sample("stills/bythewater.jpg"))
+        let img = try #require(try reader.nextFrame()).rgb()
+        let yuv = try PixelConverter.fromRGB(img, format: AV_PIX_FMT_YUV444P_, width: img.width, height: img.height)
+        let back = try yuv.toRGB()
+        var mse = 0.0
+        for i in img.data.indices { let d = Double(img.data[i] - back.data[i]); mse += d * d }
+        mse /= Double(img.data.count)
+        let psnr = 10 * log10(1 / mse)
+        #expect(psnr > 45, "PSNR \(psnr)")
+    }
+
+    @Test("EXIF orientations 1-8 map a 3x2 picture's corners where EXIF says")
+    func orientations() {
+        // Pixel values = index, so we can see where each source pixel lands.
+        let w = 3, h = 2
+        let data = (0..<(3 * w * h)).map { Float($0 % (w * h)) }
+        let img = RGBImage(width: w, height: h, data: data)
+        // Top-left output pixel per orientation: the source index EXIF places there.
+        let expectTopLeft: [Int: Float] = [1: 0, 2: 2, 3: 5, 4: 3, 5: 0, 6: 3, 7: 5, 8: 2]
+        for o in 1...8 {
+            let out = Orientation.apply(o, to: img)
+            #expect(out.width == (o >= 5 ? h : w))
+            #expect(out.data[0] == expectTopLeft[o], "orientation \(o)")
+        }
+    }
+
+    @Test("output plans follow extension and -f", arguments: [
+        ("a.mp4", nil, "mp4", "libx264"), ("a.webm", nil, "webm", "libvpx-vp9"), ("a.gif", nil, "gif", "gif"),
+        ("-", nil, "nut", "rawvideo"), ("-", "y4m", "yuv4mpegpipe", "wrapped_avframe"), ("f_%03d.png", nil, "image2", "png"),
+        ("x.dat", "matroska", "matroska", "libx264"), ("o.jpg", nil, "image2", "mjpeg"),
+    ] as [(String, String?, String, String)])
+    func plans(_ path: String, _ format: String?, _ muxer: String, _ codec: String) throws {
+        let plan = try OutputPlan(path: path, format: format, codec: nil)
+        #expect(plan.muxer == muxer && plan.codec == codec)
+    }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# gid-filter's two commands (see README.md):
+#   scripts/bootstrap.sh demo   install what is missing, build (release), turn a shipped still into an MP4
+#   scripts/bootstrap.sh test   install what is missing, build, run every test
+# Safe to rerun: each step only does work that is still needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(libavcodec-dev libavformat-dev libavfilter-dev libswscale-dev libavutil-dev
+              libfftw3-dev libopenblas-dev pkg-config ffmpeg python3-pip)
+PY_PACKAGES=(numpy safetensors)
+
+say() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+install_apt() {
+    local missing=()
+    for p in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return
+    say "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_python() {
+    # Only the tests use these (motion files checked from numpy); the CLI never needs Python.
+    local missing=()
+    for p in "${PY_PACKAGES[@]}"; do python3 -c "import $p" 2>/dev/null || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] && return
+    say "installing Python packages for the tests: ${missing[*]}"
+    python3 -m pip install -q "${missing[@]}" 2>/dev/null || python3 -m pip install -q --break-system-packages "${missing[@]}"
+}
+
+find_swift() {
+    if ! command -v swift >/dev/null 2>&1; then
+        for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+            [ -x "$d/swift" ] && export PATH="$d:$PATH" && break
+        done
+    fi
+    command -v swift >/dev/null 2>&1 || { say "Swift 6 toolchain not found: install it from swift.org (swift 6.0 or newer)"; exit 1; }
+}
+
+case "${1:-}" in
+demo)
+    install_apt
+    find_swift
+    say "building (release)"
+    swift build -c release --product gid-filter 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\]' >&2 || true; }
+    bin="$(swift build -c release --show-bin-path)/gid-filter"
+    out="${2:-bythewater.mp4}"
+    say "rendering Samples/stills/bythewater.jpg -> $out"
+    "$bin" -y -i Samples/stills/bythewater.jpg -vf null -t 5 -r 30 "$out"
+    ffprobe -v error -show_entries stream=codec_name,width,height,nb_frames:format=duration -of default=nw=1 "$out" >&2
+    say "done: $out"
+    ;;
+test)
+    install_apt
+    install_python
+    find_swift
+    say "building and running all tests"
+    swift build --build-tests 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\]' || true; }
+    swift test --skip-build
+    ;;
+*)
+    echo "usage: scripts/bootstrap.sh demo [OUT.mp4] | test" >&2
+    exit 2
+    ;;
+esac
