@@ -23,9 +23,9 @@ let package = Package(
                 path: "Sources/SpectralVolume"),
 
         // Dense optical flow (coarse-to-fine), for measured motion and frame interpolation.
-        .target(name: "Flow", dependencies: ["Graph", "COpenBLAS"], path: "Sources/Flow"),
+        .target(name: "Flow", dependencies: ["Graph", "COpenBLAS", "SpectralVolume"], path: "Sources/Flow"),
         // Softmax splatting with motion-magnitude weights, hole filling.
-        .target(name: "Render", dependencies: ["Graph"], path: "Sources/Render"),
+        .target(name: "Render", dependencies: ["Graph", "SpectralVolume"], path: "Sources/Render"),
 
         // Filters: one target per user-visible filter.
         .target(name: "NullFilter", dependencies: ["Graph"], path: "Filters/Null"),
@@ -48,15 +48,15 @@ let package = Package(
 
         .testTarget(name: "GraphTests", dependencies: ["Graph", "NullFilter"], path: "Tests/GraphTests"),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Graph"], path: "Tests/MediaIOTests"),
-        .testTarget(name: "FlowTests", dependencies: ["Flow", "MediaIO"], path: "Tests/FlowTests"),
+        .testTarget(name: "FlowTests", dependencies: ["Flow", "MediaIO", "SpectralVolume"], path: "Tests/FlowTests"),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SpectralVolume"], path: "Tests/RenderTests"),
         .testTarget(name: "FilterTests",
-                    dependencies: ["Graph", "SpectralVolume", "MotionFilter", "MotionSaveFilter", "MagnifyFilter",
+                    dependencies: ["Graph", "MediaIO", "SpectralVolume", "MotionFilter", "MotionSaveFilter", "MagnifyFilter",
                                    "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter"],
                     path: "Tests/FilterTests"),
         .testTarget(name: "SpectralVolumeTests", dependencies: ["SpectralVolume"],
                     path: "Tests/SpectralVolumeTests", exclude: ["Fixtures"]),
         // Runs the real binary on real media; fixtures are found through #filePath.
-        .testTarget(name: "CLITests", dependencies: ["gid-filter"], path: "Tests/CLITests", exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["gid-filter", "SpectralVolume"], path: "Tests/CLITests", exclude: ["Fixtures"]),
     ]
 )

@@ -1,11 +1,36 @@
 import Graph
 import LavfiFilter
+import LoopFilter
+import MagnifyFilter
+import MotionFilter
+import MotionSaveFilter
 import NullFilter
+import RenderFilter
+import SlowmoFilter
+import VizFilter
 
 /// Every filter gid-filter knows, one line each, sorted by name (no reflection, as allfilters.c).
 let allFilters: [FilterDescriptor] = [
     FilterDescriptor(LavfiFilter.self),
+    FilterDescriptor(LoopFilter.self),
+    FilterDescriptor(MagnifyFilter.self),
+    FilterDescriptor(MotionFilter.self),
+    FilterDescriptor(MotionSaveFilter.self),
     FilterDescriptor(NullFilter.self),
+    FilterDescriptor(RenderFilter.self),
+    FilterDescriptor(SlowmoFilter.self),
+    FilterDescriptor(VizFilter.self),
 ]
 
-let registry = FilterRegistry(allFilters)
+/// The filter inserted where one stream kind meets a filter that takes the other (libavfilter's
+/// auto_scale): motion -> frames renders; frames -> motion gets motion (which, without a file,
+/// says that measuring motion from video is not available yet).
+let conversion: FilterRegistry.Conversion = { from, to in
+    switch (from, to) {
+    case (.motion, .frames): return ParsedFilter(name: "render")
+    case (.frames, .motion): return ParsedFilter(name: "motion")
+    default: return nil
+    }
+}
+
+let registry = FilterRegistry(allFilters, conversion: conversion)

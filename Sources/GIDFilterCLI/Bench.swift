@@ -1,10 +1,18 @@
 import Foundation
 import Graph
+import RenderFilter
+import SpectralVolume
 
 /// `gid-filter bench`: times gid-filter against the ffmpeg CLI on the same job in one run and
 /// prints the ratio (issue 3's figure: decode -> null -> x264 veryfast at 512x288, 300 frames).
+/// `--spectral` times the motion transforms and the renderer instead (issue 4's figures).
 enum Bench {
     static func run(_ argv: [String]) throws {
+        if argv.contains("--spectral") {
+            print(SpectralBenchmark.run())
+            print(try RenderFilterBenchmark.run())
+            return
+        }
         var frames = 300
         var rounds = 3
         var source: String?
@@ -14,7 +22,7 @@ enum Bench {
             case "--frames": frames = Int(argv[safe: i + 1] ?? "") ?? frames; i += 1
             case "--rounds": rounds = max(1, Int(argv[safe: i + 1] ?? "") ?? rounds); i += 1
             case "--source": source = argv[safe: i + 1]; i += 1
-            default: throw GIDError.usage("bench: unknown option '\(argv[i])' (use --frames N, --rounds N, --source FILE)")
+            default: throw GIDError.usage("bench: unknown option '\(argv[i])' (use --frames N, --rounds N, --source FILE, or --spectral)")
             }
             i += 1
         }

@@ -19,6 +19,7 @@ public func runMain(_ argv: [String]) -> Int32 {
             print("gid-filter \(version) (libavcodec \(MediaInfo.libavcodecVersion))")
         case "bench":
             try Bench.run(Array(args.dropFirst()))
+        case "flow": try FlowCommand.run(Array(args.dropFirst()))
         default:
             let parsed = try ArgumentParser.parse(args)
             Log.level = parsed.logLevel
@@ -56,6 +57,7 @@ let usage = """
       gid-filter filters              list every filter with its options
       gid-filter help FILTER          one filter's options, defaults and ranges
       gid-filter bench [--frames N]   time decode -> null -> encode against the ffmpeg CLI
+      gid-filter flow -i A -i B OUT.flo [--viz V.png] [--preset fast|medium|best]   optical flow (flow -h)
 
     INPUT and OUTPUT default to - (stdin / stdout). Standard output carries NUT (rawvideo)
     unless -f says otherwise; the output format otherwise follows the extension

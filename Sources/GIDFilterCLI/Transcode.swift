@@ -1,16 +1,31 @@
 import Foundation
 import Graph
 import MediaIO
+import SpectralVolume
 
 /// The main job: source -> decode -> filter chain -> (still repeat, -t, -frames) -> encode -> sink.
+///
+/// A motion file input (`.gidm`, or `-f gidm`) enters the chain as one motion item; a chain that
+/// ends in motion gets a `render` appended (it takes -s and -r, so the motion is resampled rather
+/// than the rendered pixels), or, for a `.gidm` output, its scene is written as a motion file.
 struct Transcode {
     let args: Arguments
 
+    /// True when the input is a motion file rather than media.
+    var readsMotion: Bool { Self.isMotion(path: args.input, format: args.inputFormat) }
+    /// True when the output is a motion file rather than media.
+    var writesMotion: Bool { Self.isMotion(path: args.output, format: args.encode.format) }
+
+    static func isMotion(path: String, format: String?) -> Bool {
+        format.map { $0 == "gidm" } ?? path.lowercased().hasSuffix(".gidm")
+    }
+
     func run() throws {
         try checkPaths()
-        let reader = try MediaReader(path: args.input, format: args.inputFormat)
-        let chain = try FilterChain(registry: registry, filters: try filters(for: reader.info),
-                                    input: reader.info, logLevel: args.logLevel)
+        let source = try Source(path: args.input, format: args.inputFormat, motion: readsMotion)
+        let chain = try FilterChain(registry: registry, filters: try filters(for: source.info),
+                                    input: source.info, logLevel: args.logLevel)
+        if writesMotion { return try saveMotion(source: source, chain: chain) }
         var out = chain.output
         guard out.kind == .frames else {
             throw GIDError.usage("the graph ends with a motion stream; end it with a filter that renders frames")
@@ -21,23 +36,26 @@ struct Transcode {
             out.timeBase = out.frameRate!.inverted
         }
         let keepsTiming = !repeatStill && args.frameRate == nil && chain.stages.allSatisfy(\.node.preservesTiming)
-        let audio = keepsTiming ? reader.audioStream : nil
-        if reader.audioStream != nil && audio == nil {
+        let reader = source.reader
+        let audio = keepsTiming ? reader?.audioStream : nil
+        if reader?.audioStream != nil && audio == nil {
             Log.info("\(args.input): audio dropped (the graph or -r/-t on a still changes timing)")
         }
         let writer = try MediaWriter(path: args.output, options: args.encode, input: out, audio: audio)
-        if audio != nil {
+        if let reader, audio != nil {
             let limit = args.duration
             reader.audioPacket = { try writer.writeAudio($0, limit: limit) }
         }
-        try reader.deliverHeldAudio()
+        try reader?.deliverHeldAudio()
+        // A motion input's length is the clip the chain renders, not anything the file says.
+        let expected = args.duration ?? (readsMotion ? out.duration : source.info.duration)
         let progress = try Progress(stats: args.stats, url: args.progressURL, outputIsStdout: args.output == "-",
-                                    expectedSeconds: args.duration ?? reader.info.duration)
+                                    expectedSeconds: expected)
         var sink = Sink(writer: writer, progress: progress, limit: args.duration, maxFrames: args.maxFrames,
                         repeatRate: repeatStill ? out.frameRate : nil)
         do {
-            while !sink.full, let frame = try reader.nextFrame() {
-                try chain.push(.frame(frame)) { try sink.take($0) }
+            while !sink.full, let item = try source.next() {
+                try chain.push(item) { try sink.take($0) }
             }
             if !sink.full { try chain.finish { try sink.take($0) } }
             try sink.close()
@@ -48,13 +66,46 @@ struct Transcode {
         Log.verbose("\(args.output): \(writer.framesWritten) frames written")
     }
 
+    /// Runs the chain and writes the first scene it ends with as a motion file.
+    private func saveMotion(source: Source, chain: FilterChain) throws {
+        guard chain.output.kind == .motion else {
+            throw GIDError.usage("\(args.output): a motion file needs a graph that ends with motion, not \(chain.output.kind)")
+        }
+        var scene: Scene?
+        let keep: Emit = { item in
+            if scene == nil, case .motion(let m) = item { scene = m as? Scene }
+        }
+        while scene == nil, let item = try source.next() { try chain.push(item, emit: keep) }
+        if scene == nil { try chain.finish(emit: keep) }
+        guard let scene else { throw GIDError.input("\(args.input): no motion came out of the graph") }
+        if args.output == "-" {
+            FileHandle.standardOutput.write(Data(MotionFile.encode(scene)))
+        } else {
+            try MotionFile.write(scene, to: args.output)
+        }
+    }
+
     /// The user's graph plus the output conversions that -s and -r ask for.
     private func filters(for input: StreamInfo) throws -> [ParsedFilter] {
         var list = try GraphParser.parse(args.graph)
-        if let (w, h) = args.size {
+        var size = args.size, rate = args.frameRate
+        let endKind = try list.last.map { try registry.lookup($0.name).outputKind } ?? input.kind
+        if endKind == .motion && !writesMotion {
+            var renderArgs: [FilterArgument] = []
+            if let (w, h) = size, w > 0, h > 0 {
+                renderArgs.append(FilterArgument(key: "size", value: "\(w)x\(h)"))
+                size = nil
+            }
+            if let r = rate {
+                renderArgs.append(FilterArgument(key: "fps", value: "\(r.value)"))
+                rate = nil
+            }
+            list.append(ParsedFilter(name: "render", id: "out", args: renderArgs))
+        }
+        if let (w, h) = size {
             list.append(ParsedFilter(name: "lavfi", id: "size", args: [FilterArgument(key: nil, value: "scale=\(w):\(h)")]))
         }
-        if let r = args.frameRate, !input.isStill {
+        if let r = rate, !input.isStill {
             list.append(ParsedFilter(name: "lavfi", id: "rate", args: [FilterArgument(key: nil, value: "fps=\(r.num)/\(r.den)")]))
         }
         return list
@@ -132,5 +183,40 @@ struct Sink {
     func close() throws {
         try writer.finish()
         progress.finish(frames: frames, outTime: outTime)
+    }
+}
+
+/// Where stream items come from: decoded media, or a motion file (one scene, then the end).
+final class Source {
+    /// The media reader, for media inputs (audio copy hangs off it).
+    let reader: MediaReader?
+    /// What the chain is built for.
+    let info: StreamInfo
+    private var scene: Scene?
+
+    init(path: String, format: String?, motion: Bool) throws {
+        guard motion else {
+            let r = try MediaReader(path: path, format: format)
+            reader = r
+            info = r.info
+            return
+        }
+        let name = path == "-" ? "stdin" : path
+        let s: Scene
+        if path == "-" {
+            s = try MotionFile.decode([UInt8](FileHandle.standardInput.readDataToEndOfFile()), name: name)
+        } else {
+            s = try MotionFile.read(from: path)
+        }
+        reader = nil
+        scene = s
+        info = .motion(s, source: name)
+    }
+
+    /// The next item, or nil at the end.
+    func next() throws -> StreamItem? {
+        if let reader { return try reader.nextFrame().map { .frame($0) } }
+        defer { scene = nil }
+        return scene.map { .motion($0) }
     }
 }

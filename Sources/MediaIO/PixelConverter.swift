@@ -45,6 +45,7 @@ enum PixelConverter {
 
     /// Native frame -> planar float RGB (+ alpha when the source has it).
     static func toRGB(_ box: AVFrameBox) throws -> RGBImage {
+        if isGray(box.format) { return try grayToRGB(box) }
         let f = box.frame
         let w = box.width, h = box.height
         let alpha = box.hasAlpha
@@ -69,6 +70,32 @@ enum PixelConverter {
             }
         }
         return RGBImage(width: w, height: h, data: rgb, alpha: alpha ? a : nil)
+    }
+
+    /// swscale 5.1 turns grey into planar float badly (blocky, lost contrast; the ffmpeg CLI shows
+    /// it too), so grey goes through 16-bit packed RGB and is expanded here.
+    static func grayToRGB(_ box: AVFrameBox) throws -> RGBImage {
+        let alpha = box.hasAlpha
+        let packed = try convert(box, format: alpha ? AV_PIX_FMT_RGBA64LE : AV_PIX_FMT_RGB48LE, width: box.width, height: box.height)
+        let w = box.width, h = box.height, plane = w * h, channels = alpha ? 4 : 3
+        var rgb = [Float](repeating: 0, count: 3 * plane)
+        var a = alpha ? [Float](repeating: 1, count: plane) : []
+        let line = Int(gid_frame_linesize(packed.frame, 0))
+        let base = gid_frame_data(packed.frame, 0)!
+        for y in 0..<h {
+            let row = UnsafeRawPointer(base + y * line).assumingMemoryBound(to: UInt16.self)
+            for x in 0..<w {
+                let i = y * w + x
+                for c in 0..<3 { rgb[c * plane + i] = Float(UInt16(littleEndian: row[x * channels + c])) / 65535 }
+                if alpha { a[i] = Float(UInt16(littleEndian: row[x * channels + 3])) / 65535 }
+            }
+        }
+        return RGBImage(width: w, height: h, data: rgb, alpha: alpha ? a : nil)
+    }
+
+    static func isGray(_ f: AVPixelFormat) -> Bool {
+        guard let d = av_pix_fmt_desc_get(f) else { return false }
+        return d.pointee.nb_components <= 2 && d.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL) == 0
     }
 
     /// Float RGB -> a native frame in `format` at `width` x `height` (scaling if they differ).

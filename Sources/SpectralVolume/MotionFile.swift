@@ -15,6 +15,10 @@ public enum MotionFile {
     public static let alphaName = "reference_alpha"
     /// Normalization scales tensor name, [K] (present iff normalized = adaptive).
     public static let scalesName = "normalization.scales"
+    /// Optional metadata: the timeline's slowmo factor (output seconds per texture second).
+    public static let slowdownKey = "timeline.slowdown"
+    /// Optional metadata: the timeline's number of periods in a rendered clip.
+    public static let periodsKey = "timeline.periods"
     /// The coefficient convention, repeated in the metadata for readers without our docs.
     public static let convention =
         "S_k = (1/N) sum_n F_n exp(-2 pi i k n / N), f_k = k / window_seconds; " +
@@ -41,16 +45,28 @@ public enum MotionFile {
             "source": v.source,
             "normalized": v.normalization.name,
             "convention": convention,
+            slowdownKey: String(scene.timeline.slowdown),
+            periodsKey: String(scene.timeline.periods),
         ]
         return SafeTensors.encode(entries, metadata: metadata)
     }
 
-    /// Writes a scene to `path` (atomically).
+    /// Writes a scene to `path`: a hidden temporary file beside it, renamed into place when
+    /// complete (as MediaIO's outputs), so a failed write never leaves a partial file.
     public static func write(_ scene: Scene, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).gid-tmp-\(ProcessInfo.processInfo.processIdentifier)")
         do {
-            try Data(encode(scene)).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(encode(scene)).write(to: temp)
+            // rename(2) replaces an existing file atomically.
+            guard rename(temp.path, path) == 0 else {
+                throw GIDError.output(String(cString: strerror(errno)))
+            }
         } catch {
-            throw GIDError.output("\(path): cannot write motion file (\(error.localizedDescription))")
+            try? FileManager.default.removeItem(at: temp)
+            let reason = (error as? GIDError)?.message ?? error.localizedDescription
+            throw GIDError.output("\(path): cannot write motion file (\(reason))")
         }
     }
 
@@ -131,11 +147,26 @@ public enum MotionFile {
             throw fail("metadata normalized = '\(normalized)', want none or adaptive")
         }
 
+        var timeline = Timeline()
+        if let text = meta[slowdownKey] {
+            guard let x = Double(text), Timeline.slowdownRange.contains(x) else {
+                throw fail("metadata '\(slowdownKey)' = '\(text)' is not a number in \(Timeline.slowdownRange)")
+            }
+            timeline.slowdown = x
+        }
+        if let text = meta[periodsKey] {
+            guard let n = Int(text), Timeline.periodsRange.contains(n) else {
+                throw fail("metadata '\(periodsKey)' = '\(text)' is not a whole number in \(Timeline.periodsRange)")
+            }
+            timeline.periods = n
+        }
+
         do {
             let volume = try SpectralVolume(frequencies: K, width: W, height: H, data: re.values + im.values,
                                             fps: fps, windowSeconds: window, source: meta["source"] ?? name,
                                             normalization: normalization)
-            return try Scene(image: RGBImage(width: W, height: H, data: img.values, alpha: alpha?.values), volume: volume)
+            return try Scene(image: RGBImage(width: W, height: H, data: img.values, alpha: alpha?.values), volume: volume,
+                             timeline: timeline)
         } catch let e as GIDError {
             throw fail(e.message)
         }

@@ -137,14 +137,17 @@ public struct Scene: MotionItem, Sendable {
     public var image: RGBImage
     /// Its motion.
     public var volume: SpectralVolume
+    /// How it plays back (slowmo, loop length); `render` reads it.
+    public var timeline: Timeline
 
     /// Pairs a picture with a volume of the same size.
-    public init(image: RGBImage, volume: SpectralVolume) throws {
+    public init(image: RGBImage, volume: SpectralVolume, timeline: Timeline = Timeline()) throws {
         guard image.width == volume.width, image.height == volume.height else {
             throw GIDError.usage("scene: image \(image.width)x\(image.height) and spectral volume \(volume.width)x\(volume.height) differ in size")
         }
         self.image = image
         self.volume = volume
+        self.timeline = timeline
     }
 
     /// Grid width.

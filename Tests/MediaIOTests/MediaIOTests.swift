@@ -47,6 +47,26 @@ struct MediaIOTests {
         #expect(psnr > 45, "PSNR \(psnr)")
     }
 
+    @Test("grey pictures convert to float RGB with their exact levels", arguments: ["gray", "gray16be", "ya8"])
+    func grayLevels(_ pixFmt: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gid-gray-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // A horizontal ramp 0..255 (through ffmpeg, so the file is a real PNG of that format).
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        p.arguments = ["-v", "error", "-f", "lavfi", "-i", "nullsrc=s=256x8,format=rgb24,geq=r='X':g='X':b='X'", "-frames:v", "1",
+                       "-pix_fmt", pixFmt, "\(dir)/ramp.png"]
+        try p.run()
+        p.waitUntilExit()
+        let img = try #require(try MediaReader(path: "\(dir)/ramp.png").nextFrame()).rgb()
+        for x in stride(from: 0, to: 256, by: 17) {
+            for c in 0..<3 {
+                let v = img.data[c * img.planeSize + 3 * 256 + x]
+                #expect(abs(v * 255 - Float(x)) < 1.01, "\(pixFmt) x=\(x) c=\(c): \(v * 255)")
+            }
+        }
+    }
+
     @Test("EXIF orientations 1-8 map a 3x2 picture's corners where EXIF says")
     func orientations() {
         // Pixel values = index, so we can see where each source pixel lands.

@@ -1,0 +1,135 @@
+import Foundation
+import Graph
+import Render
+import SpectralVolume
+
+/// `render`: motion -> frames. Evaluates F_t for each output frame and warps I0 by it.
+public final class RenderFilter: Filter {
+    public struct Options: FilterOptions {
+        public var fps = 0.0
+        public var duration = 0.0
+        public var size = ""
+        public var quality = "best"
+        public var alpha = 2.0
+        public init() {}
+        public static let table: [OptionSpec<Options>] = [
+            .double("fps", \.fps, default: 0, range: 0...1000, help: "output frame rate; 0 = the scene's (30 for the paper's motion)"),
+            .double("duration", \.duration, default: 0, range: 0...86400,
+                    help: "output seconds, exactly (may not loop); 0 = the timeline's clip (one period, or what loop and slowmo made)"),
+            .string("size", \.size, default: "", help: "output WxH (e.g. 1024x576); motion and picture are resampled bilinearly, displacements scaled; empty = the scene's size"),
+            .choice("quality", \.quality, default: "best", choices: ["fast", "best"],
+                    help: "softmax splatting of I0 with motion-magnitude weights: fast = one scale + push-pull hole fill; best = also background-preferring fill and 2x2 sub-sampling where motion stretches the picture"),
+            .double("alpha", \.alpha, default: 2, range: 0...100,
+                    help: "softmax splatting sharpness: a pixel's weight is exp(alpha * W(p)), W = mean motion length in pixels; 0 = average splatting"),
+        ]
+    }
+
+    public static let name = "render"
+    public static let summary = "Motion -> frames: warp I0 by the displacement field F_t of each output time."
+    public static let details = """
+        Frame i (pts i, time base 1/fps) shows F at texture time i / (fps * slowmo); a clip of
+        whole periods (the default, and what loop asks for) spreads any rounding over the clip so
+        the last frame flows into the first. Inserted automatically where motion meets a filter
+        or an output that wants frames.
+        Examples:
+          gid-filter -i scene.gidm -vf render=fps=60 out.mp4
+          gid-filter -i scene.gidm -vf "render=size=1024x576:duration=3" out.webm
+        """
+    public static let inputKind = StreamKind.motion
+    public static let outputKind = StreamKind.frames
+
+    public let output: StreamInfo
+    private let label: String
+    private let options: Options
+    private let fps: Double
+    private var nextPTS: Int64 = 0
+
+    public init(options: Options, input: StreamInfo, context: FilterContext) throws {
+        label = context.label
+        self.options = options
+        var out = input
+        out.kind = .frames
+        if !options.size.isEmpty {
+            let (w, h) = try Self.parseSize(options.size, label: label)
+            out.width = w
+            out.height = h
+        }
+        let rate = options.fps > 0 ? Rational(approximating: options.fps) : (input.frameRate ?? Rational(30, 1))
+        fps = rate.value
+        out.frameRate = rate
+        out.timeBase = rate.inverted
+        out.isStill = false
+        out.pixelFormat = nil
+        let seconds = options.duration > 0 ? options.duration : input.duration
+        out.duration = seconds
+        out.frameCount = seconds.map { max(1, Int(($0 * rate.value).rounded())) }
+        output = out
+    }
+
+    static func parseSize(_ s: String, label: String) throws -> (Int, Int) {
+        let parts = s.lowercased().split(separator: "x").map { Int($0) }
+        guard parts.count == 2, let w = parts[0], let h = parts[1], (1...16384).contains(w), (1...16384).contains(h) else {
+            throw GIDError.usage("\(label): size=\(s): not a size WxH (1..16384 each)")
+        }
+        return (w, h)
+    }
+
+    public func receive(_ item: StreamItem, emit: Emit) throws {
+        var scene = try item.scene(for: label)
+        if scene.width != output.width || scene.height != output.height {
+            scene = try scene.resized(width: output.width, height: output.height)
+        }
+        let renderer = try SceneRenderer(scene: scene, quality: RenderQuality(rawValue: options.quality) ?? .best,
+                                         alpha: Float(options.alpha))
+        let plan = options.duration > 0
+            ? RenderPlan(seconds: options.duration, timeline: scene.timeline, volume: scene.volume, fps: fps)
+            : RenderPlan(timeline: scene.timeline, volume: scene.volume, fps: fps)
+        let timeBase = output.timeBase
+        try renderer.render(plan) { image in
+            try emit(.frame(Frame(image, pts: nextPTS, duration: 1, timeBase: timeBase)))
+            nextPTS += 1
+        }
+    }
+}
+
+/// Everything computed once per scene, and the per-frame loop.
+struct SceneRenderer {
+    /// I0.
+    let image: RGBImage
+    /// Raw coefficients (denormalized once, not per frame).
+    let volume: SpectralVolume
+    /// W(p) = mean_t ||F_t(p)|| over one period, (H, W) pixels (paper section 5).
+    let weights: [Float]
+    /// Softmax splatting of I0 (owns its buffers: no allocation per frame).
+    let splat: SplatRenderer
+    /// Fields evaluated per sgemm.
+    static let batch = 8
+
+    init(scene: Scene, quality: RenderQuality, alpha: Float) throws {
+        image = scene.image
+        volume = scene.volume.denormalized()
+        weights = volume.meanDisplacementMagnitude()
+        splat = SplatRenderer(width: image.width, height: image.height, quality: quality, alpha: alpha)
+    }
+
+    /// The one place a frame is synthesized: forward softmax splatting of I0 by F_t.
+    func synthesize(field: UnsafeBufferPointer<Float>) -> RGBImage {
+        splat.render(image, field: field, weights: weights)
+    }
+
+    /// Renders every frame of `plan` in order, handing each to `body`.
+    func render(_ plan: RenderPlan, _ body: (RGBImage) throws -> Void) throws {
+        let n = volume.fieldSize
+        var fields = [Float](repeating: 0, count: Self.batch * n)
+        var start = 0
+        while start < plan.frameCount {
+            let times = (start..<min(start + Self.batch, plan.frameCount)).map(plan.textureFrame)
+            fields.withUnsafeMutableBufferPointer { volume.evaluate(atFrames: times, into: $0) }
+            for j in times.indices {
+                let frame = fields.withUnsafeBufferPointer { synthesize(field: UnsafeBufferPointer(rebasing: $0[(j * n)..<((j + 1) * n)])) }
+                try body(frame)
+            }
+            start += Self.batch
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+
+// Normalization and hole filling. Push-pull (Gortler et al. 1996, "The Lumigraph"): each pixel
+// has a confidence c = min(1, splat coverage). Push builds coarser levels from confidence-weighted
+// 2x2 means (confidence adds up, capped at 1), so a hole of any size is covered at some scale;
+// pull walks back down and replaces the missing share (1 - c) of each pixel by the bilinearly
+// upsampled coarser level. Fully covered pixels are kept bit-exact, the fill is a smooth function
+// of the splats (no flicker between frames), and every pixel ends with confidence 1 as soon as
+// anything landed in the picture at all (an empty picture renders black).
+
+extension SplatRenderer {
+    /// Turns level 0's sums into colours and confidences, then fills whatever is not fully covered.
+    func resolveAndFill() {
+        let w = width, h = height
+        let bands = threads
+        nonisolated(unsafe) let acc = pyramid
+        // Per band: (holes, partial) counts, summed after the parallel pass.
+        nonisolated(unsafe) let counts = counters
+        parallelBands(bands, threads: threads) { band in
+            let rows = bandRows(band, of: bands, rows: h)
+            var holes = 0, partial = 0
+            for i in (rows.lowerBound * w)..<(rows.upperBound * w) {
+                let p = acc[i]
+                let weight = p[5], coverage = p[6]
+                if weight > 0 && weight.isFinite {
+                    var v = p / SIMD8(repeating: weight)
+                    // Coverage of a sub-pixel translation sums to 1 only up to rounding.
+                    let c: Float = coverage > 0.999 ? 1 : coverage
+                    v[5] = 0; v[6] = 0; v[7] = c
+                    acc[i] = v
+                    if c < 1 { partial += 1 }
+                } else {
+                    acc[i] = .zero
+                    holes += 1
+                    partial += 1
+                }
+            }
+            counts[band] = SIMD2(holes, partial)
+        }
+        var holes = 0, partial = 0
+        for b in 0..<bands {
+            holes += counts[b].x
+            partial += counts[b].y
+        }
+        lastHoleCount = holes
+        lastPartialCount = partial
+        guard partial > 0 else { return }
+
+        // Push until a level is fully confident (or 1x1), then pull back down.
+        var top = 0
+        while top + 1 < levels.count {
+            let incomplete = push(from: levels[top], to: levels[top + 1])
+            top += 1
+            if incomplete == 0 { break }
+        }
+        for l in stride(from: top - 1, through: 0, by: -1) {
+            pull(into: levels[l], from: levels[l + 1])
+        }
+    }
+
+    /// Band count for a level of `rows` rows: tiny levels are not worth a thread hop.
+    private func levelBands(_ rows: Int) -> Int { rows >= 32 ? threads : 1 }
+
+    /// Builds `coarse` from `fine`; returns how many coarse pixels still have confidence < 1.
+    private func push(from fine: Level, to coarse: Level) -> Int {
+        let bands = levelBands(coarse.height)
+        nonisolated(unsafe) let f = pyramid + fine.offset
+        nonisolated(unsafe) let c = pyramid + coarse.offset
+        nonisolated(unsafe) let counts = counters
+        // best prefers the background (small W) when mixing children: holes are mostly
+        // disocclusions, which the background fills, not the foreground that uncovered them.
+        let depthAware = quality == .best && alpha > 0
+        let a = alpha
+        let fw = fine.width, fh = fine.height, cw = coarse.width
+        parallelBands(bands, threads: threads) { band in
+            var incomplete = 0
+            for y in bandRows(band, of: bands, rows: coarse.height) {
+                let y0 = 2 * y, y1 = min(2 * y + 1, fh - 1)
+                for x in 0..<cw {
+                    let x0 = 2 * x, x1 = min(2 * x + 1, fw - 1)
+                    // Duplicated edge children (odd sizes) are counted once.
+                    let p00 = f[y0 * fw + x0]
+                    let p10 = x1 != x0 ? f[y0 * fw + x1] : .zero
+                    let p01 = y1 != y0 ? f[y1 * fw + x0] : .zero
+                    let p11 = x1 != x0 && y1 != y0 ? f[y1 * fw + x1] : .zero
+                    var g = SIMD4(p00[7], p10[7], p01[7], p11[7])
+                    let conf = g.sum()
+                    if depthAware && conf > 0 {
+                        let d = SIMD4(p00[4], p10[4], p01[4], p11[4])
+                        let dmin = d.replacing(with: .infinity, where: g .== 0).min()
+                        g *= SIMD4(expf(a * (dmin - d[0])), expf(a * (dmin - d[1])),
+                                   expf(a * (dmin - d[2])), expf(a * (dmin - d[3])))
+                    }
+                    let total = g.sum()
+                    var v = SIMD8<Float>.zero
+                    if total > 0 {
+                        var sum: SIMD8<Float> = g[0] * p00
+                        sum += g[1] * p10
+                        sum += g[2] * p01
+                        sum += g[3] * p11
+                        v = sum / SIMD8(repeating: total)
+                    }
+                    v[7] = min(1, conf)
+                    if v[7] < 1 { incomplete += 1 }
+                    c[y * cw + x] = v
+                }
+            }
+            counts[band] = SIMD2(incomplete, 0)
+        }
+        var incomplete = 0
+        for b in 0..<bands { incomplete += counts[b].x }
+        return incomplete
+    }
+
+    /// Fills the missing confidence of `fine` from the bilinearly upsampled, already filled `coarse`.
+    private func pull(into fine: Level, from coarse: Level) {
+        let bands = levelBands(fine.height)
+        nonisolated(unsafe) let f = pyramid + fine.offset
+        nonisolated(unsafe) let c = pyramid + coarse.offset
+        let fw = fine.width, cw = coarse.width, ch = coarse.height
+        let depthAware = quality == .best && alpha > 0
+        let a = alpha
+        parallelBands(bands, threads: threads) { band in
+            for y in bandRows(band, of: bands, rows: fine.height) {
+                // Fine pixel centre y maps to coarse (y - 0.5) / 2: the two nearest coarse rows
+                // with weights 3/4 (own) and 1/4 (the one on y's side), clamped at the borders.
+                let own = y / 2
+                let other = min(max(y % 2 == 0 ? own - 1 : own + 1, 0), ch - 1)
+                let rowA = c + own * cw, rowB = c + other * cw
+                for x in 0..<fw {
+                    let p = f[y * fw + x]
+                    let conf = p[7]
+                    if conf >= 1 { continue }
+                    let ox = x / 2
+                    let px = min(max(x % 2 == 0 ? ox - 1 : ox + 1, 0), cw - 1)
+                    let c00 = rowA[ox], c10 = rowA[px], c01 = rowB[ox], c11 = rowB[px]
+                    var g = SIMD4<Float>(0.5625, 0.1875, 0.1875, 0.0625)
+                    if depthAware {
+                        // Same preference as in push: a hole next to the foreground's edge takes
+                        // the background's colour instead of a ramp between the two (a ghost seam).
+                        let d = SIMD4(c00[4], c10[4], c01[4], c11[4])
+                        let dmin = d.min()
+                        g *= SIMD4(expf(a * (dmin - d[0])), expf(a * (dmin - d[1])),
+                                   expf(a * (dmin - d[2])), expf(a * (dmin - d[3])))
+                        g /= SIMD4(repeating: g.sum())
+                    }
+                    var up: SIMD8<Float> = g[0] * c00
+                    up += g[1] * c10
+                    up += g[2] * c01
+                    up += g[3] * c11
+                    var v: SIMD8<Float> = conf * p
+                    v += (1 - conf) * up
+                    v[7] = 1
+                    f[y * fw + x] = v
+                }
+            }
+        }
+    }
+
+    /// Copies level 0 into planar RGB (and alpha).
+    func writeOutput(rgb: UnsafeMutablePointer<Float>, alpha: UnsafeMutablePointer<Float>?) {
+        let n = width * height, w = width, h = height
+        let bands = threads
+        nonisolated(unsafe) let acc = pyramid
+        nonisolated(unsafe) let dst = rgb
+        nonisolated(unsafe) let dstAlpha = alpha
+        parallelBands(bands, threads: threads) { band in
+            let rows = bandRows(band, of: bands, rows: h)
+            for i in (rows.lowerBound * w)..<(rows.upperBound * w) {
+                let p = acc[i]
+                dst[i] = p[0]
+                dst[n + i] = p[1]
+                dst[2 * n + i] = p[2]
+                dstAlpha?[i] = p[3]
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Graph
+
+/// Forward-warps a picture by a displacement field with softmax splatting (Niklaus & Liu 2020),
+/// then fills holes by push-pull: the renderer of the paper's section 5, without the learned
+/// synthesis network.
+///
+/// Frame t is `render(I0, field: F_t, weights: W)`: each source pixel p adds its colour, weighted
+/// by `exp(alpha * W(p))` times the bilinear coefficients, to the 4 pixels around p + F_t(p); the
+/// output is the weighted colour sum over the weight sum. W is the paper's per-pixel motion
+/// magnitude, mean_t ||F_t(p)|| (see `MotionWeights`): larger motion is taken as foreground and
+/// wins where several sources land on one pixel. `alpha = 0` is average splatting.
+///
+/// The renderer owns every buffer it needs (allocated once in `init`), so rendering a frame does
+/// not allocate. Not thread-safe: one renderer per thread of callers; it parallelizes itself.
+public final class SplatRenderer {
+    /// Picture width in pixels.
+    public let width: Int
+    /// Picture height in pixels.
+    public let height: Int
+    /// Preset (see `RenderQuality`).
+    public let quality: RenderQuality
+    /// Softmax temperature, per pixel of W: weight = exp(alpha * W(p)); 0 = average splatting.
+    public let alpha: Float
+    /// Worker threads (1 = the calling thread only). The result does not depend on it.
+    public let threads: Int
+    /// Pixels that received no splat at all in the last `render` (filled by push-pull).
+    public internal(set) var lastHoleCount = 0
+    /// Pixels with splat coverage below one in the last `render` (blended with coarser scales).
+    public internal(set) var lastPartialCount = 0
+
+    /// The default alpha: with W in pixels, a source moving 2 px more on average than another
+    /// outweighs it by e^4 ~ 55 where both land; 30 px of W range still stays in float range.
+    public static let defaultAlpha: Float = 2
+
+    /// (H*W) accumulator (level 0) followed by the push-pull pyramid levels, one SIMD8 per pixel.
+    /// While splatting, lanes are: 0-2 w*rgb, 3 w*a, 4 w*W, 5 w, 6 coverage (sum of bilinear
+    /// coefficients without the softmax weight). In the pyramid: 0-2 rgb, 3 a, 4 W, 7 confidence.
+    let pyramid: UnsafeMutablePointer<SIMD8<Float>>
+    /// Pyramid levels: level 0 is the full picture, each next one half the size (rounded up).
+    let levels: [Level]
+    /// (H*W) exp(alpha * W - max) for the cached weights.
+    let softmax: UnsafeMutablePointer<Float>
+    /// (H) per source row: the lowest and highest target rows its splats can touch.
+    let rowSpan: UnsafeMutablePointer<SIMD2<Int32>>
+    /// (threads) per-band counters, so counting holes does not allocate per frame.
+    let counters: UnsafeMutablePointer<SIMD2<Int>>
+    /// The W array `softmax` was computed from. Holding it keeps its storage alive, so if the
+    /// caller passes an array with the same storage again it is the same, unmodified W (any
+    /// mutation would have copied), and the exps are reused: they change once per scene.
+    private var cachedWeights: [Float]? = nil
+
+    /// One pyramid level: its first pixel in `pyramid` and its size.
+    struct Level {
+        var offset: Int
+        var width: Int
+        var height: Int
+    }
+
+    /// Allocates all buffers for `width` x `height` pictures.
+    public init(width: Int, height: Int, quality: RenderQuality = .fast, alpha: Float = SplatRenderer.defaultAlpha,
+                threads: Int = 2) {
+        precondition(width > 0 && height > 0, "SplatRenderer: size \(width)x\(height) must be positive")
+        precondition(alpha.isFinite && alpha >= 0, "SplatRenderer: alpha \(alpha) must be finite and >= 0")
+        self.width = width
+        self.height = height
+        self.quality = quality
+        self.alpha = alpha
+        self.threads = max(1, threads)
+        var levels = [Level(offset: 0, width: width, height: height)]
+        var total = width * height
+        while levels[levels.count - 1].width > 1 || levels[levels.count - 1].height > 1 {
+            let last = levels[levels.count - 1]
+            let next = Level(offset: total, width: (last.width + 1) / 2, height: (last.height + 1) / 2)
+            total += next.width * next.height
+            levels.append(next)
+        }
+        self.levels = levels
+        pyramid = .allocate(capacity: total)
+        pyramid.initialize(repeating: .zero, count: total)
+        softmax = .allocate(capacity: width * height)
+        softmax.initialize(repeating: 1, count: width * height)
+        rowSpan = .allocate(capacity: height)
+        rowSpan.initialize(repeating: .zero, count: height)
+        counters = .allocate(capacity: self.threads)
+        counters.initialize(repeating: .zero, count: self.threads)
+    }
+
+    deinit {
+        pyramid.deallocate()
+        softmax.deallocate()
+        rowSpan.deallocate()
+        counters.deallocate()
+    }
+
+    /// Renders `image` forward-warped by `field` ((2, H, W): x plane then y plane, in pixels),
+    /// with per-pixel motion magnitudes `weights` ((H, W), pixels), into a new picture.
+    public func render(_ image: RGBImage, field: UnsafeBufferPointer<Float>, weights: [Float]) -> RGBImage {
+        var out = RGBImage(width: width, height: height)
+        if image.alpha != nil { out.alpha = [Float](repeating: 1, count: width * height) }
+        render(image, field: field, weights: weights, into: &out)
+        return out
+    }
+
+    /// `render` with the field as an array.
+    public func render(_ image: RGBImage, field: [Float], weights: [Float]) -> RGBImage {
+        field.withUnsafeBufferPointer { render(image, field: $0, weights: weights) }
+    }
+
+    /// Renders into `out` (same size; reuses its storage, so a steady stream does not allocate).
+    /// `out` gets an alpha plane exactly when `image` has one.
+    public func render(_ image: RGBImage, field: UnsafeBufferPointer<Float>, weights: [Float],
+                       into out: inout RGBImage) {
+        let n = width * height
+        precondition(image.width == width && image.height == height,
+                     "SplatRenderer: image \(image.width)x\(image.height), renderer \(width)x\(height)")
+        precondition(out.width == width && out.height == height,
+                     "SplatRenderer: output \(out.width)x\(out.height), renderer \(width)x\(height)")
+        precondition(field.count >= 2 * n, "SplatRenderer: field holds \(field.count) floats, want 2*\(height)*\(width)")
+        precondition(weights.count == n, "SplatRenderer: weights hold \(weights.count) floats, want \(height)*\(width)")
+        updateSoftmax(weights)
+        if image.alpha != nil, out.alpha?.count != n { out.alpha = [Float](repeating: 1, count: n) }
+        if image.alpha == nil { out.alpha = nil }
+
+        image.data.withUnsafeBufferPointer { src in
+            weights.withUnsafeBufferPointer { w in
+                withOptionalPointer(image.alpha) { alphaPlane in
+                    let source = SplatSource(rgb: src.baseAddress!, alpha: alphaPlane, field: field.baseAddress!,
+                                             motion: w.baseAddress!, softmax: softmax, width: width, height: height)
+                    splat(source)
+                }
+            }
+        }
+        resolveAndFill()
+        out.data.withUnsafeMutableBufferPointer { dst in
+            if out.alpha != nil {
+                out.alpha!.withUnsafeMutableBufferPointer { a in writeOutput(rgb: dst.baseAddress!, alpha: a.baseAddress) }
+            } else {
+                writeOutput(rgb: dst.baseAddress!, alpha: nil)
+            }
+        }
+    }
+
+    /// Recomputes the softmax weights unless `weights` is the array they came from.
+    private func updateSoftmax(_ weights: [Float]) {
+        if let cached = cachedWeights, sameStorage(cached, weights) { return }
+        let n = width * height
+        var top = -Float.infinity
+        for v in weights where v.isFinite { top = max(top, alpha * v) }
+        if !top.isFinite { top = 0 }
+        // Numerically stable softmax: exponents are <= 0; clamping at -60 keeps products with
+        // bilinear coefficients and colours out of denormals (e^-60 ~ 1e-26).
+        let s = softmax
+        let a = alpha
+        weights.withUnsafeBufferPointer { w in
+            for i in 0..<n {
+                let v = w[i].isFinite ? w[i] : 0
+                s[i] = expf(max(a * v - top, -60))
+            }
+        }
+        cachedWeights = weights
+    }
+}
+
+/// Whether two arrays share one storage buffer (and count).
+private func sameStorage(_ a: [Float], _ b: [Float]) -> Bool {
+    a.count == b.count && a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress } }
+}
+
+/// Calls `body` with the base address of `array`, or nil when there is no array.
+private func withOptionalPointer<R>(_ array: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+/// Raw views of one frame's inputs, valid during `render`.
+struct SplatSource {
+    /// (3, H, W) planar RGB.
+    var rgb: UnsafePointer<Float>
+    /// (H, W) alpha, or nil.
+    var alpha: UnsafePointer<Float>?
+    /// (2, H, W) displacement, x plane then y plane.
+    var field: UnsafePointer<Float>
+    /// (H, W) motion magnitude W.
+    var motion: UnsafePointer<Float>
+    /// (H, W) exp(alpha * W - max).
+    var softmax: UnsafePointer<Float>
+    var width: Int
+    var height: Int
+}

@@ -1,0 +1,58 @@
+import Graph
+import SpectralVolume
+import Testing
+
+@Suite("render")
+struct RenderFilterTests {
+    @Test(arguments: [false, true])
+    func zeroMotionGivesI0Exactly(alpha: Bool) throws {
+        var image = try samplePicture(width: 50, height: 31)
+        if alpha { image.alpha = (0..<image.planeSize).map { Float($0 % 7) / 6 } }
+        let scene = try Scene(image: image, volume: SpectralVolume(width: 50, height: 31))
+        let frames = try pictures(run("render=duration=1", on: scene).items)
+        #expect(frames.count == 30)
+        for f in frames {
+            #expect(f.data == image.data)
+            #expect(f.alpha == image.alpha)
+        }
+    }
+
+    @Test func defaultIsOnePeriodAtTheScenesRate() throws {
+        let scene = try waveScene(width: 16, height: 10)
+        let (items, info) = try run("render", on: scene)
+        #expect(items.count == 150 && info.frameCount == 150 && info.frameRate == Rational(30, 1))
+        #expect(info.kind == .frames && !info.isStill)
+    }
+
+    @Test func sizeResamplesMotionNotPixels() throws {
+        let scene = try waveScene(width: 48, height: 30)
+        let (items, info) = try run("render=size=96x60:duration=0.2", on: scene)
+        let frames = try pictures(items)
+        #expect(info.width == 96 && info.height == 60)
+        #expect(frames.allSatisfy { $0.width == 96 && $0.height == 60 })
+        // Same motion as rendering the resampled scene directly: displacements were scaled by 2.
+        let direct = try pictures(run("render=duration=0.2", on: scene.resized(width: 96, height: 60)).items)
+        for (a, b) in zip(frames, direct) { #expect(a.data == b.data) }
+        let still = try Scene(image: scene.image, volume: SpectralVolume(width: 48, height: 30))
+        let big = try pictures(run("render=size=96x60:duration=0.1", on: still).items)[0]
+        #expect(big.data == scene.image.resized(width: 96, height: 60).data)
+    }
+
+    @Test func weightsAreTheMeanMotionLength() throws {
+        // F_x = 2 * 1.5 cos(2 pi t / N): mean |F| over a period = 3 * 2 / pi.
+        var v = try SpectralVolume(frequencies: 2, width: 4, height: 3)
+        for y in 0..<3 { for x in 0..<4 { v.setCoefficient(k: 1, axis: 0, y: y, x: x, (1.5, 0)) } }
+        let w = v.meanDisplacementMagnitude()
+        #expect(w.allSatisfy { abs($0 - 6 / Float.pi) < 2e-3 })
+    }
+
+    @Test func badSizeIsAUsageError() throws {
+        let scene = try waveScene(width: 16, height: 10)
+        do {
+            _ = try run("render=size=big", on: scene)
+            Issue.record("size=big accepted")
+        } catch let e as GIDError {
+            #expect(e.kind == .usage && e.message.contains("size=big"))
+        }
+    }
+}

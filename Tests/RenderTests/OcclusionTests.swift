@@ -1,0 +1,80 @@
+import Foundation
+import Graph
+import Testing
+import Render
+
+@Suite("Occlusion and holes: a disk moving over a textured background")
+struct OcclusionTests {
+    static let w = 96, h = 64
+    static let scene = Fixture.diskScene(width: w, height: h, cx: 40, cy: 32, r: 12)
+    static let dx: Float = 8, dy: Float = 3
+
+    /// Pixel classes after the move: inside the moved disk, in the uncovered area, elsewhere.
+    static func movedDisk(_ x: Int, _ y: Int, shrink: Float = 0) -> Bool {
+        hypotf(Float(x) - 40 - dx, Float(y) - 32 - dy) <= 12 - shrink
+    }
+
+    @Test(arguments: RenderQuality.allCases)
+    func noHoleRemainsAndForegroundWins(quality: RenderQuality) {
+        let (image, inside) = Self.scene
+        let (field, weights) = Fixture.diskMotion(inside: inside, dx: Self.dx, dy: Self.dy)
+        let renderer = SplatRenderer(width: Self.w, height: Self.h, quality: quality)
+        let out = renderer.render(image, field: field, weights: weights)
+        let n = Self.w * Self.h
+        #expect(renderer.lastHoleCount > 0, "the disocclusion must leave holes to fill")
+        #expect(out.data.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
+        // Every hole got a colour from somewhere: nothing left black.
+        #expect(!(0..<n).contains { i in out.data[i] == 0 && out.data[n + i] == 0 && out.data[2 * n + i] == 0 })
+
+        // Inside the moved disk (1 px in from the edge), the disk covers the background it
+        // moved onto: the rendered pixel is the disk's own, shifted.
+        var worst: Float = 0
+        for y in 0..<Self.h {
+            for x in 0..<Self.w where Self.movedDisk(x, y, shrink: 1) {
+                let sx = x - Int(Self.dx), sy = y - Int(Self.dy)
+                for c in 0..<3 {
+                    worst = max(worst, abs(out.data[c * n + y * Self.w + x] - image.data[c * n + sy * Self.w + sx]))
+                }
+            }
+        }
+        #expect(worst < 1e-3, "foreground error \(worst)")
+    }
+
+    @Test func uncoveredBackgroundIsFilledWithBackgroundInBest() {
+        let (image, inside) = Self.scene
+        let (field, weights) = Fixture.diskMotion(inside: inside, dx: Self.dx, dy: Self.dy)
+        let n = Self.w * Self.h
+        var redInHole: [RenderQuality: Float] = [:]
+        for quality in RenderQuality.allCases {
+            let out = SplatRenderer(width: Self.w, height: Self.h, quality: quality).render(image, field: field, weights: weights)
+            var sum: Float = 0, count = 0
+            for y in 0..<Self.h {
+                for x in 0..<Self.w where inside[y * Self.w + x] && !Self.movedDisk(x, y, shrink: -1.5) {
+                    sum += out.data[y * Self.w + x]
+                    count += 1
+                }
+            }
+            redInHole[quality] = sum / Float(count)
+        }
+        // Background red is <= 0.4 * 0.95, the disk's ~0.88: best fills from the background
+        // (a mean well below the midpoint); fast mixes more of the disk in.
+        let best = redInHole[.best]!, fast = redInHole[.fast]!
+        #expect(best < 0.45, "best: mean red in the uncovered area \(best)")
+        #expect(best <= fast, "best \(best) vs fast \(fast)")
+    }
+
+    @Test func backgroundOnlySourcesStillRenderWhereNothingCompetes() {
+        // Softmax weights are relative: a background with W far below the foreground's must not
+        // vanish (no underflow to zero weight) where it is alone.
+        let (image, inside) = Self.scene
+        let (field, _) = Fixture.diskMotion(inside: inside, dx: Self.dx, dy: Self.dy)
+        let weights = inside.map { $0 ? Float(200) : 0 }
+        let renderer = SplatRenderer(width: Self.w, height: Self.h, quality: .fast, alpha: 2)
+        let out = renderer.render(image, field: field, weights: weights)
+        let n = Self.w * Self.h
+        // A background pixel far from the disk renders as itself.
+        let i = 5 * Self.w + 80
+        // (w * c) / w with w = e^-60 is c up to rounding.
+        for c in 0..<3 { #expect(abs(out.data[c * n + i] - image.data[c * n + i]) < 1e-6) }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Graph
+import SpectralVolume
+import Testing
+import Render
+
+@Suite("Motion weights, quality comparison, benchmark")
+struct WeightsAndBenchTests {
+    @Test func weightsOfAPureCosineAreItsMeanMagnitude() throws {
+        // F_t = A cos(2 pi k t / N) along x: mean |F| = 2A / pi.
+        let w = 6, h = 4, amp: Float = 3
+        var volume = try SpectralVolume(frequencies: 16, width: w, height: h)
+        for y in 0..<h {
+            for x in 0..<w { volume.setCoefficient(k: 2, axis: 0, y: y, x: x, (re: amp / 2, im: 0)) }
+        }
+        let weights = MotionWeights.compute(volume: volume, samples: 64)
+        #expect(weights.count == w * h)
+        for v in weights { #expect(abs(v - 2 * amp / Float.pi) < 0.02, "W \(v)") }
+    }
+
+    @Test func splattingBeatsBackwardWarpAndAverageSplatOnAMovingDisk() {
+        // Ground truth: the same disk drawn at its moved place over the full background.
+        let w = 96, h = 64
+        let (image, inside) = Fixture.diskScene(width: w, height: h, cx: 40, cy: 32, r: 12)
+        var fields: [[Float]] = [], frames: [RGBImage] = []
+        for step in 1...4 {
+            let dx = Float(step) * 2, dy = Float(step)
+            fields.append(Fixture.diskMotion(inside: inside, dx: dx, dy: dy).field)
+            frames.append(Fixture.diskScene(width: w, height: h, cx: 40 + dx, cy: 32 + dy, r: 12).image)
+        }
+        let scores = RenderComparison.compare(reference: image, fields: fields, frames: frames)
+        print(RenderComparison.report(scores))
+        let byVariant = Dictionary(uniqueKeysWithValues: scores.map { ($0.variant, $0) })
+        let best = byVariant[.splatBest]!
+        #expect(scores.count == RenderVariant.allCases.count)
+        #expect(best.psnr.count == 4)
+        for other in [RenderVariant.backwardWarp, .averageSplat] {
+            #expect(best.meanPSNR > byVariant[other]!.meanPSNR, "\(RenderComparison.report(scores))")
+            #expect(best.meanSSIM > byVariant[other]!.meanSSIM, "\(RenderComparison.report(scores))")
+        }
+    }
+
+    @Test func metricsOfIdenticalAndDifferentPictures() {
+        let a = Fixture.texture(width: 40, height: 30, seed: 1)
+        let b = Fixture.texture(width: 40, height: 30, seed: 2)
+        #expect(ImageMetrics.psnr(a, a) == .infinity)
+        #expect(abs(ImageMetrics.ssim(a, a) - 1) < 1e-9)
+        #expect(ImageMetrics.psnr(a, b) < 30)
+        #expect(ImageMetrics.ssim(a, b) < 0.9)
+    }
+
+    /// The figures at 512x288: `GID_RENDER_BENCH=1 swift test -c release --filter RenderBenchmarkFigures`.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["GID_RENDER_BENCH"] != nil))
+    func renderBenchmarkFigures() {
+        print(RenderBenchmark.run())
+    }
+
+    @Test func benchmarkReportsEveryRenderer() {
+        let report = RenderBenchmark.run(width: 64, height: 36, frames: 2, runs: 1)
+        #expect(report.contains("backward warp (peer)"))
+        #expect(report.contains("splat fast"))
+        #expect(report.contains("splat best"))
+        #expect(!report.contains("could not"))
+    }
+}
