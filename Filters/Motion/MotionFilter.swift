@@ -2,84 +2,89 @@ import Foundation
 import Graph
 import SpectralVolume
 
-/// `motion`: turns frames into a motion stream (a scene: I0 + spectral volume).
+/// `motion`: frames -> motion (a scene: I0 + spectral volume), measured from video or read from a file.
 ///
-/// With `file=`, the motion comes from a `.gidm` file and the input's first picture becomes I0
-/// (so saved motion can animate a retouched or resized copy of its picture). Measuring motion
-/// from a video with optical flow comes with the Flow module.
+/// On a video without `file=`, motion is measured as the paper's section 7 builds its training
+/// data: optical flow from the reference frame to every later frame of a window, streamed into
+/// the spectral accumulator (see `WindowMeasurement`). With `file=`, the spectral volume comes
+/// from a `.gidm` file and the input's first picture becomes I0; on a motion input, `file=`
+/// replaces the scene's motion.
 public final class MotionFilter: Filter {
     public struct Options: FilterOptions {
         public var file = ""
-        public var reference = "input"
+        public var reference = ""
+        public var window = 0.0
+        public var start = 0.0
+        public var frequencies = SpectralVolume.defaultFrequencies
+        public var preset = "medium"
         public init() {}
         public static let table: [OptionSpec<Options>] = [
-            .string("file", \.file, default: "", help: "motion file (.gidm) to read the spectral volume from"),
-            .choice("ref", \.reference, default: "input", choices: ["input", "file"],
-                    help: "I0: the input's first picture (motion resampled to its size if they differ), or the file's own picture"),
+            .string("file", \.file, default: "", help: "motion file (.gidm) to read the spectral volume from; empty = measure it from the video"),
+            .string("ref", \.reference, default: "",
+                    help: "I0. measure: a frame index within the window (default 0; frames before it are held as luma). file: input (default; motion resampled to its size) or file"),
+            .double("window", \.window, default: 0, range: 0...3600,
+                    help: "measure: seconds of video analysed (the period T); 0 = 5 s (150 frames at 30 fps), or the whole clip when shorter"),
+            .double("start", \.start, default: 0, range: 0...86400, help: "measure: where the window starts, in seconds of the input"),
+            .int("k", \.frequencies, default: SpectralVolume.defaultFrequencies, range: 1...75,
+                 help: "measure: frequencies kept, f_k = k/T for k < K"),
+            .choice("preset", \.preset, default: "medium", choices: ["fast", "medium", "best"],
+                    help: "measure: optical flow speed/accuracy trade-off"),
         ]
     }
 
     public static let name = "motion"
-    public static let summary = "Frames -> motion: the spectral volume from a .gidm file, with the input's first picture as I0."
+    public static let summary = "Frames -> motion: measured from a video by optical flow, or read from a .gidm file."
     public static let details = """
-        The scene is emitted as soon as the first picture arrives; later pictures are read and
-        ignored (a video input gives its first frame). With ref=input and a picture whose size
-        differs from the file's, the motion is resampled to the picture (displacements scaled);
-        with ref=file, or on an empty input, the file's reference picture is used.
+        Without file: measures motion from a video as the paper does (section 7): flow from the
+        reference frame to every frame of a window of T seconds, a camera shake of up to 2 px
+        removed, resampled onto T*fps evenly spaced instants of the clip's own clock (f_k = k/T),
+        and reduced to K Fourier terms as the frames stream by (memory does not grow with T).
+        The scene is emitted when the window is complete; I0 is the reference frame. A still
+        picture has no motion to measure (predicting it needs the learned prior, not available
+        yet): give file=. An explicit window longer than the clip is an error; the default 5 s
+        window shrinks to a shorter clip with a notice.
+        With file: the spectral volume comes from a .gidm file; the input's first picture is I0
+        (ref=input, motion resampled to its size) or the file's own picture (ref=file). On a motion
+        input, file= replaces the scene's motion and keeps its picture (ref=input).
         Examples:
+          gid-filter -i trees.mp4 -vf "motion,loop=seconds=10" loop.mp4
+          gid-filter -i trees.mp4 -vf "motion=window=3:start=2:ref=10:preset=best,magnify=gain=3:band=0.2-2" big.mp4
           gid-filter -i photo.jpg -vf "motion=scene.gidm,magnify=2" out.mp4
-          gid-filter -i photo.jpg -vf "motion=file=scene.gidm:ref=file" out.mp4
         """
     public static let inputKind = StreamKind.frames
     public static let outputKind = StreamKind.motion
+    public static let acceptsAnyKind = true
 
     public let output: StreamInfo
-    private let label: String
-    private let scene: Scene
-    private let useInput: Bool
-    private var emitted = false
+    private let worker: any MotionSource
 
     public init(options: Options, input: StreamInfo, context: FilterContext) throws {
-        label = context.label
-        guard !options.file.isEmpty else {
-            throw GIDError.usage("\(label): measuring motion from frames (optical flow) is not available yet; give file=scene.gidm")
-        }
-        do {
-            scene = try MotionFile.read(from: options.file)
-        } catch let e as GIDError {
-            throw GIDError(e.kind, "\(label): \(e.message)")
-        }
-        useInput = options.reference == "input"
-        var info = StreamInfo.motion(scene, source: options.file)
-        if useInput, input.width > 0, input.height > 0 {
-            info.width = input.width
-            info.height = input.height
-            let a = Double(input.width) / Double(input.height), b = Double(scene.width) / Double(scene.height)
-            if abs(a / b - 1) > 0.01 {
-                Log.warning("\(label): picture \(input.width)x\(input.height) and motion \(scene.width)x\(scene.height) differ in aspect ratio; the motion is stretched")
+        let label = context.label
+        if !options.file.isEmpty {
+            guard ["", "input", "file"].contains(options.reference) else {
+                throw GIDError.usage("\(label): ref=\(options.reference): with file=, use ref=input or ref=file")
             }
+            worker = try MotionFromFile(file: options.file, useInput: options.reference != "file", input: input, label: label)
+        } else if input.kind == .motion {
+            throw GIDError.usage("\(label): the input is already motion; give file=scene.gidm to replace it")
+        } else if input.isStill {
+            throw GIDError.usage("\(label): \(input.source.isEmpty ? "the input" : input.source) is a single picture: motion can only be measured from a video (predicting motion from a still needs the learned prior, which is not available yet); give file=scene.gidm")
+        } else {
+            guard let index = options.reference.isEmpty ? 0 : Int(options.reference), index >= 0 else {
+                throw GIDError.usage("\(label): ref=\(options.reference): when measuring, ref is a frame index within the window (0, 1, ...)")
+            }
+            worker = try WindowMeasurement(options: options, referenceIndex: index, input: input, label: label)
         }
-        output = info
+        output = worker.output
     }
 
-    public func receive(_ item: StreamItem, emit: Emit) throws {
-        guard !emitted else { return }
-        guard case .frame(let frame) = item else { throw GIDError.usage("\(label): takes frames, got motion") }
-        var out = scene
-        if useInput {
-            let image = try frame.rgb()
-            out = try scene.resized(width: image.width, height: image.height)
-            out.image = image
-            out.volume.source = scene.volume.source
-        }
-        emitted = true
-        try emit(.motion(out))
-    }
+    public func receive(_ item: StreamItem, emit: Emit) throws { try worker.receive(item, emit: emit) }
+    public func finish(emit: Emit) throws { try worker.finish(emit: emit) }
+}
 
-    public func finish(emit: Emit) throws {
-        guard !emitted else { return }
-        // No picture came: the file's scene on the announced grid.
-        emitted = true
-        try emit(.motion(try scene.resized(width: output.width, height: output.height)))
-    }
+/// One way of producing the scene (from a file, or measured).
+protocol MotionSource: AnyObject {
+    var output: StreamInfo { get }
+    func receive(_ item: StreamItem, emit: Emit) throws
+    func finish(emit: Emit) throws
 }

@@ -98,7 +98,7 @@ struct SceneRenderer {
     let image: RGBImage
     /// Raw coefficients (denormalized once, not per frame).
     let volume: SpectralVolume
-    /// W(p) = mean_t ||F_t(p)|| over one period, (H, W) pixels (paper section 5).
+    /// W(p) = mean_t ||F_t(p)|| over one period, (H, W) pixels (paper section 5), texture-gated.
     let weights: [Float]
     /// Softmax splatting of I0 (owns its buffers: no allocation per frame).
     let splat: SplatRenderer
@@ -108,7 +108,9 @@ struct SceneRenderer {
     init(scene: Scene, quality: RenderQuality, alpha: Float) throws {
         image = scene.image
         volume = scene.volume.denormalized()
-        weights = volume.meanDisplacementMagnitude()
+        // Texture-gated: measured motion is noise in flat regions, which would otherwise rank
+        // them as the foreground (see MotionWeights.textureGated and Benchmarks/render/README.md).
+        weights = MotionWeights.textureGated(MotionWeights.compute(volume: volume), image: image)
         splat = SplatRenderer(width: image.width, height: image.height, quality: quality, alpha: alpha)
     }
 
@@ -118,16 +120,23 @@ struct SceneRenderer {
     }
 
     /// Renders every frame of `plan` in order, handing each to `body`.
+    ///
+    /// One output picture is reused: once `body` has passed the frame on and nobody kept it, its
+    /// storage is unique again and the next frame is written in place (a consumer that keeps
+    /// frames gets a copy-on-write copy instead, so reuse is never visible).
     func render(_ plan: RenderPlan, _ body: (RGBImage) throws -> Void) throws {
         let n = volume.fieldSize
         var fields = [Float](repeating: 0, count: Self.batch * n)
+        var out = RGBImage(width: image.width, height: image.height)
         var start = 0
         while start < plan.frameCount {
             let times = (start..<min(start + Self.batch, plan.frameCount)).map(plan.textureFrame)
             fields.withUnsafeMutableBufferPointer { volume.evaluate(atFrames: times, into: $0) }
             for j in times.indices {
-                let frame = fields.withUnsafeBufferPointer { synthesize(field: UnsafeBufferPointer(rebasing: $0[(j * n)..<((j + 1) * n)])) }
-                try body(frame)
+                fields.withUnsafeBufferPointer {
+                    splat.render(image, field: UnsafeBufferPointer(rebasing: $0[(j * n)..<((j + 1) * n)]), weights: weights, into: &out)
+                }
+                try body(out)
             }
             start += Self.batch
         }

@@ -1,44 +1,66 @@
 import Graph
 import SpectralVolume
 
-/// `slowmo`: plays motion N times slower by sampling the texture at t / N (paper section 6).
+/// `slowmo`: plays motion N times slower by sampling the texture at t / N (paper section 6), or
+/// slows a video down N times by frame interpolation with bidirectional optical flow.
 ///
 /// On motion this is exact for any real N: the texture is a sum of sinusoids, so it can be read at
-/// any time. Slowing down a video's frames (interpolating with measured flow) is a separate
-/// frames -> frames filter that comes with the Flow module.
+/// any time. On frames, `InterpolatedSlowmo` makes the in-between pictures.
 public final class SlowmoFilter: Filter {
     public struct Options: FilterOptions {
         public var factor = 2.0
+        public var preset = "medium"
         public init() {}
         public static let table: [OptionSpec<Options>] = [
             .double("factor", \.factor, default: 2, range: 0.1...100,
-                    help: "slow-down factor N: output time t shows the motion at t/N (N < 1 speeds up); the period becomes N*T"),
+                    help: "slow-down factor N: output time t shows the input at t/N (N < 1 speeds up); on motion the period becomes N*T"),
+            .choice("preset", \.preset, default: "medium", choices: ["fast", "medium", "best"],
+                    help: "frames: optical flow speed/accuracy trade-off of the interpolation"),
         ]
     }
 
     public static let name = "slowmo"
-    public static let summary = "Slow motion down (or speed it up) by any real factor N; the period becomes N*T."
+    public static let summary = "Slow down by any real factor N: motion sampled at t/N, or video frames interpolated with optical flow."
     public static let details = """
         The clip that render makes grows with the period: one period of a 5 s window becomes
         N*5 s. Frequencies the band option of magnify names stay the scene's own (before slowmo).
+        On video frames: frame interpolation. Flow both ways between neighbouring frames,
+        forward-backward consistency for occlusions, both frames warped to the in-between time
+        and blended; the output keeps the input's frame rate and lasts N times as long (add
+        lavfi='setpts=PTS/N' for the same length at N times the rate, as minterpolate does).
+        Streaming: two frames and their flows are held.
         Examples:
           -vf slowmo=4
           -vf "slowmo=factor=2.5,loop=seconds=10"
+          gid-filter -i clip.mp4 -vf slowmo=4 slow.mp4
         """
     public static let inputKind = StreamKind.motion
     public static let outputKind = StreamKind.motion
+    public static let acceptsAnyKind = true
+    public static func outputKind(for kind: StreamKind) -> StreamKind { kind }
 
     public let output: StreamInfo
     private let label: String
     private let factor: Double
+    private let frames: InterpolatedSlowmo?
 
     public init(options: Options, input: StreamInfo, context: FilterContext) throws {
         label = context.label
         factor = options.factor
-        output = input.withClip(seconds: input.duration.map { $0 * options.factor })
+        if input.kind == .frames {
+            let f = try InterpolatedSlowmo(factor: options.factor, preset: options.preset, input: input, label: label)
+            frames = f
+            output = f.output
+        } else {
+            frames = nil
+            output = input.withClip(seconds: input.duration.map { $0 * options.factor })
+        }
     }
 
+    public func finish(emit: Emit) throws { try frames?.finish(emit: emit) }
+
     public func receive(_ item: StreamItem, emit: Emit) throws {
+        if let frames { return try frames.receive(item, emit: emit) }
         var scene = try item.scene(for: label)
         scene.timeline.slowdown *= factor
         guard Timeline.slowdownRange.contains(scene.timeline.slowdown) else {

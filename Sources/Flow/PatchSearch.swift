@@ -144,6 +144,35 @@ struct PatchSearch: @unchecked Sendable {
         let x = min(max(Float(j) + u + b, b - Float(patch) + 1), b + Float(width) - 1)
         let y0 = Int(y), x0 = Int(x)
         let fy = y - Float(y0), fx = x - Float(x0)
+        let n = Float(patch * patch)
+        if patch == 8 {
+            // The common size, one row per vector; each I1 row is interpolated horizontally
+            // once and shared by the two output rows it touches.
+            let ax = SIMD8<Float>(repeating: fx), ay = SIMD8<Float>(repeating: fy)
+            var row = i1 + y0 * ew + x0
+            var above = load8(row)
+            above += ax * (load8(row + 1) - above)
+            var sd = SIMD8<Float>(), sq = SIMD8<Float>(), sx = SIMD8<Float>(), sy = SIMD8<Float>()
+            for r in 0..<8 {
+                row += ew
+                var below = load8(row)
+                below += ax * (load8(row + 1) - below)
+                let ref = (i + r) * width + j
+                let diff = above + ay * (below - above) - load8(i0 + ref)
+                above = below
+                sq += diff * diff
+                sd += diff
+                if gradient {
+                    sx += diff * load8(gradX + ref)
+                    sy += diff * load8(gradY + ref)
+                }
+            }
+            if meanNormalization {
+                let m = sd.sum()
+                return (sq.sum() - m * m / n, sx.sum() - m * gxSum / n, sy.sum() - m * gySum / n)
+            }
+            return (sq.sum(), sx.sum(), sy.sum())
+        }
         let w00 = SIMD4<Float>(repeating: (1 - fy) * (1 - fx)), w01 = SIMD4<Float>(repeating: (1 - fy) * fx)
         let w10 = SIMD4<Float>(repeating: fy * (1 - fx)), w11 = SIMD4<Float>(repeating: fy * fx)
         var sd = SIMD4<Float>(), sq = SIMD4<Float>(), sx = SIMD4<Float>(), sy = SIMD4<Float>()
@@ -163,7 +192,6 @@ struct PatchSearch: @unchecked Sendable {
                 }
             }
         }
-        let n = Float(patch * patch)
         if meanNormalization {
             let m = sd.sum()
             return (sq.sum() - m * m / n, sx.sum() - m * gxSum / n, sy.sum() - m * gySum / n)

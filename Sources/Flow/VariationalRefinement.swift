@@ -1,28 +1,43 @@
+import Foundation
+
 /// Variational refinement of a dense flow (Brox et al. 2004 energy, as in DIS section 2.3).
 ///
 /// Minimises, for an increment (du, dv) of the flow (u, v), brightness constancy (weight
 /// delta) + gradient constancy (gamma), both normalised by the local gradient and robust
 /// (Charbonnier), + alpha * Charbonnier(|grad(u + du)|^2 + |grad(v + dv)|^2). One warp of I1
-/// per call; each fixed-point iteration relinearises the robust weights and runs red-black SOR.
+/// per call; each fixed-point iteration relinearises the robust weights (one fused pass) and
+/// runs red-black SOR.
 ///
-/// Works in a layout padded by one pixel whose smoothness weights are zero, so the stencil
-/// needs no border branches.
+/// Layout: every per-pixel plane is stored split by colour (red: x + y even, black: odd), each
+/// colour's pixels of a row contiguous, as OpenCV's refinement does. A red pixel's four
+/// neighbours are black, so one colour's update reads the other colour's contiguous runs: SIMD
+/// lanes are all useful and each half-sweep streams half the memory. Rows are padded (a zero
+/// column on the left, zero rows above and below, zero lanes past the row's end) so that no
+/// stencil needs a border branch: weights there are zero, and the SOR's padding lanes have
+/// zero coefficients, so they stay zero.
+///
+/// Per call, the data term's constants are folded once: the normalisers are multiplied into
+/// the derivatives (by their square roots), so each iteration's residuals and system entries
+/// are plain products of nine planes.
 final class VariationalRefinement {
     private static let zeta2: Float = 0.01        // normaliser floor (zeta = 0.1 in 0...255 units)
     private static let epsilon2: Float = 1e-6     // Charbonnier epsilon squared
     private static let omega: Float = 1.6         // SOR over-relaxation
 
-    // Padded (h + 2) x (w + 2) planes.
-    private let u = Plane(), v = Plane(), du = Plane(), dv = Plane()
-    private let ix = Plane(), iy = Plane(), iz = Plane(), ixx = Plane(), ixy = Plane(), iyy = Plane()
-    private let ixz = Plane(), iyz = Plane(), valid = Plane(), warped = Plane()
-    private let normC = Plane(), normX = Plane(), normY = Plane()
-    private let a11 = Plane(), a12 = Plane(), a22 = Plane(), b1 = Plane(), b2 = Plane()
-    private let weightRight = Plane(), weightDown = Plane(), diag1 = Plane(), diag2 = Plane()
+    typealias V = SIMD8<Float>
+    static let lanes = 8
 
-    private var all: [Plane] {
-        [u, v, du, dv, ix, iy, iz, ixx, ixy, iyy, ixz, iyz, valid, warped, normC, normX, normY, a11, a12, a22, b1, b2,
-         weightRight, weightDown, diag1, diag2]
+    // Split planes: 2 colours x (h + 2) rows x cw.
+    private let u = Plane(), v = Plane(), du = Plane(), dv = Plane()
+    private let bx = Plane(), by = Plane(), bz = Plane(), px = Plane(), py = Plane(), pz = Plane()
+    private let qx = Plane(), qy = Plane(), qz = Plane()
+    private let a12 = Plane(), b1 = Plane(), b2 = Plane(), d1 = Plane(), d2 = Plane()
+    private let weightRight = Plane(), weightDown = Plane()
+    // Natural (w x h) planes.
+    private let warped = Plane(), valid = Plane()
+
+    private var split: [Plane] {
+        [u, v, du, dv, bx, by, bz, px, py, pz, qx, qy, qz, a12, b1, b2, d1, d2, weightRight, weightDown]
     }
 
     /// Refines (flowU, flowV) (w x h each, in place) between I0 and I1 (w x h, 0...255).
@@ -30,126 +45,180 @@ final class VariationalRefinement {
                 flowV: UnsafeMutablePointer<Float>, width w: Int, height h: Int, parameters p: FlowParameters,
                 iterations: Int) {
         guard iterations > 0, w >= 6, h >= 3 else { return }
-        let pw = w + 2, n = pw * (h + 2)
-        for plane in all { plane.reserve(n) }
-        for plane in [u, v, du, dv, weightRight, weightDown] { plane.fill(0, count: n) }
-        for y in 0..<h {
-            (u.pointer + (y + 1) * pw + 1).update(from: flowU + y * w, count: w)
-            (v.pointer + (y + 1) * pw + 1).update(from: flowV + y * w, count: w)
-        }
-        let k = Kernel(planes: self, width: w, height: h, parameters: p)
-        k.warp(i1)
-        k.derivatives(i0)
+        let cw = ((w + 1) / 2 + Self.lanes - 1) / Self.lanes * Self.lanes + 2 * Self.lanes
+        let cs = (h + 2) * cw, n = 2 * cs
+        for plane in split { plane.reserve(n) }
+        for plane in [warped, valid] { plane.reserve(w * h) }
+        let k = Kernel(planes: self, width: w, height: h, cw: cw, cs: cs, parameters: p)
+        k.clearPadding()
+        k.warp(i1, flowU, flowV)
+        k.prepare(i0, flowU, flowV)
         for _ in 0..<iterations {
-            k.smoothness()
-            k.assemble()
+            k.linearise()
             for _ in 0..<p.sorIterations { k.sweep() }
         }
-        for y in 0..<h {
-            let o = (y + 1) * pw + 1
-            for x in 0..<w {
-                flowU[y * w + x] = u.pointer[o + x] + du.pointer[o + x]
-                flowV[y * w + x] = v.pointer[o + x] + dv.pointer[o + x]
-            }
-        }
+        k.output(flowU, flowV)
     }
 
     /// The per-pixel passes, holding raw pointers so that they can run on several threads.
     private struct Kernel: @unchecked Sendable {
-        let u, v, du, dv, ix, iy, iz, ixx, ixy, iyy, ixz, iyz, valid, warped: UnsafeMutablePointer<Float>
-        let normC, normX, normY: UnsafeMutablePointer<Float>
-        let a11, a12, a22, b1, b2, wr, wd, d1, d2: UnsafeMutablePointer<Float>
-        let w, h, pw: Int
+        let u, v, du, dv, bx, by, bz, px, py, pz, qx, qy, qz: UnsafeMutablePointer<Float>
+        let a12, b1, b2, d1, d2, wr, wd, warped, valid: UnsafeMutablePointer<Float>
+        /// Picture size; colour row stride and colour plane size.
+        let w, h, cw, cs: Int
         let alpha2, gamma2, delta2: Float
+        /// Row stripes of the parallel passes (the results do not depend on it).
+        let stripes: Int
 
-        init(planes s: VariationalRefinement, width: Int, height: Int, parameters p: FlowParameters) {
+        init(planes s: VariationalRefinement, width: Int, height: Int, cw: Int, cs: Int, parameters p: FlowParameters) {
             u = s.u.pointer; v = s.v.pointer; du = s.du.pointer; dv = s.dv.pointer
-            ix = s.ix.pointer; iy = s.iy.pointer; iz = s.iz.pointer; ixx = s.ixx.pointer; ixy = s.ixy.pointer
-            iyy = s.iyy.pointer; ixz = s.ixz.pointer; iyz = s.iyz.pointer; valid = s.valid.pointer
-            warped = s.warped.pointer
-            normC = s.normC.pointer; normX = s.normX.pointer; normY = s.normY.pointer
-            a11 = s.a11.pointer; a12 = s.a12.pointer; a22 = s.a22.pointer; b1 = s.b1.pointer; b2 = s.b2.pointer
-            wr = s.weightRight.pointer; wd = s.weightDown.pointer; d1 = s.diag1.pointer; d2 = s.diag2.pointer
-            w = width; h = height; pw = width + 2
+            bx = s.bx.pointer; by = s.by.pointer; bz = s.bz.pointer
+            px = s.px.pointer; py = s.py.pointer; pz = s.pz.pointer
+            qx = s.qx.pointer; qy = s.qy.pointer; qz = s.qz.pointer
+            a12 = s.a12.pointer; b1 = s.b1.pointer; b2 = s.b2.pointer; d1 = s.d1.pointer; d2 = s.d2.pointer
+            wr = s.weightRight.pointer; wd = s.weightDown.pointer
+            warped = s.warped.pointer; valid = s.valid.pointer
+            w = width; h = height; self.cw = cw; self.cs = cs
             alpha2 = p.alpha / 2; gamma2 = p.gamma / 2; delta2 = p.delta / 2
+            stripes = refinementStripes(pixels: width * height, rows: height)
         }
 
-        /// Rows [first, end) of the unpadded picture, in parallel.
+        /// Index of (colour 0, row y, j = 0) in a split plane; colour 1 is `cs` further.
+        @inline(__always) func rowBase(_ y: Int) -> Int { (y + 1) * cw + 1 }
+
+        /// Offset of colour c's first pixel in row y (0 or 1).
+        @inline(__always) func offset(_ y: Int, _ c: Int) -> Int { (y + c) & 1 }
+
+        /// Lanes per colour row that the passes touch (a whole number of vectors).
+        @inline(__always) func span(_ y: Int, _ c: Int) -> Int {
+            let real = (w - offset(y, c) + 1) / 2
+            return (real + lanes - 1) / lanes * lanes
+        }
+
+        /// Rows in parallel stripes.
         func rows(_ body: @escaping @Sendable (Int) -> Void) {
-            parallelStripes(h, stripes: denseStripes) { first, end in
+            parallelStripes(h, stripes: stripes) { first, end in
                 for y in first..<end { body(y) }
             }
         }
 
-        /// warped = I1(x + u, y + v); valid = 1 where that lands inside the picture.
-        func warp(_ i1: UnsafePointer<Float>) {
-            nonisolated(unsafe) let src = i1
-            let k = self
-            rows { y in
-                for x in 0..<k.w {
-                    let p = (y + 1) * k.pw + x + 1
-                    let sx = Float(x) + k.u[p], sy = Float(y) + k.v[p]
-                    k.warped[p] = bilinear(src, k.w, k.h, sx, sy)
-                    k.valid[p] = (sx >= 0 && sx <= Float(k.w - 1) && sy >= 0 && sy <= Float(k.h - 1)) ? 1 : 0
+        /// Zero increments, and zero weights on the padding rows and the left padding column
+        /// (the only padding positions that real pixels read weights from).
+        func clearPadding() {
+            du.update(repeating: 0, count: 2 * cs)
+            dv.update(repeating: 0, count: 2 * cs)
+            for c in 0..<2 {
+                for plane in [wr, wd] {
+                    (plane + c * cs).update(repeating: 0, count: cw)
+                    (plane + c * cs + (h + 1) * cw).update(repeating: 0, count: cw)
+                    for y in 1...h { plane[c * cs + y * cw] = 0 }
                 }
             }
         }
 
-        /// Averaged derivatives of I0 and the warped I1 (Brox), central differences, clamped border.
-        func derivatives(_ i0: UnsafePointer<Float>) {
-            nonisolated(unsafe) let src = i0
-            let k = self
-            rows { y in
-                let ym = max(y - 1, 0), yp = min(y + 1, k.h - 1)
-                // Border columns one by one, the interior four at a time.
-                k.derivative(src, y, ym, yp, 0)
-                k.derivative(src, y, ym, yp, k.w - 1)
-                var x = 1
-                while x < k.w - 1 {
-                    let xs = min(x, k.w - 5)
-                    k.derivative4(src, y, ym, yp, xs)
-                    x += 4
-                }
-            }
-        }
-
-        /// Derivatives at one pixel (any column).
+        /// Writes a natural row (w floats) into row y of a split plane.
         @inline(__always)
-        func derivative(_ src: UnsafePointer<Float>, _ y: Int, _ ym: Int, _ yp: Int, _ x: Int) {
+        func scatter(_ src: UnsafePointer<Float>, row y: Int, into plane: UnsafeMutablePointer<Float>) {
+            let even = y & 1, base = rowBase(y)
+            let e = plane + even * cs + base, o = plane + (1 - even) * cs + base
+            var x = 0
+            while x + 8 <= w {
+                let s = load8(src + x)
+                store4(s.evenHalf, e + x / 2)
+                store4(s.oddHalf, o + x / 2)
+                x += 8
+            }
+            while x < w {
+                (x & 1 == 0 ? e : o)[x >> 1] = src[x]
+                x += 1
+            }
+        }
+
+        /// warped = I1(x + u, y + v); valid = 1 where that lands inside the picture.
+        func warp(_ i1: UnsafePointer<Float>, _ flowU: UnsafePointer<Float>, _ flowV: UnsafePointer<Float>) {
+            nonisolated(unsafe) let src = i1, fu = flowU, fv = flowV
+            let k = self
+            rows { y in
+                let wm = Float(k.w - 1), hm = Float(k.h - 1), fy = Float(y)
+                for x in 0..<k.w {
+                    let i = y * k.w + x
+                    let sx = Float(x) + fu[i], sy = fy + fv[i]
+                    if sx >= 0 && sy >= 0 && sx < wm && sy < hm {
+                        let ix = Int(sx), iy = Int(sy), ax = sx - Float(ix), ay = sy - Float(iy)
+                        let r0 = src + iy * k.w + ix, r1 = r0 + k.w
+                        let top = r0[0] + ax * (r0[1] - r0[0]), bottom = r1[0] + ax * (r1[1] - r1[0])
+                        k.warped[i] = top + ay * (bottom - top)
+                        k.valid[i] = 1
+                    } else {
+                        k.warped[i] = bilinear(src, k.w, k.h, sx, sy)
+                        k.valid[i] = (sx >= 0 && sx <= wm && sy >= 0 && sy <= hm) ? 1 : 0
+                    }
+                }
+            }
+        }
+
+        /// The flow (split) and the data term's derivatives: averaged derivatives of I0 and the
+        /// warped I1 (Brox), central differences, clamped border, premultiplied by the square
+        /// roots of their normalisers.
+        func prepare(_ i0: UnsafePointer<Float>, _ flowU: UnsafePointer<Float>, _ flowV: UnsafePointer<Float>) {
+            nonisolated(unsafe) let src = i0, fu = flowU, fv = flowV
+            let k = self
+            parallelStripes(h, stripes: stripes) { first, end in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 9 * k.w) { buffer in
+                    let t = buffer.baseAddress!
+                    for y in first..<end {
+                        k.scatter(fu + y * k.w, row: y, into: k.u)
+                        k.scatter(fv + y * k.w, row: y, into: k.v)
+                        let ym = max(y - 1, 0), yp = min(y + 1, k.h - 1)
+                        k.derivative(src, y, ym, yp, 0, t)
+                        k.derivative(src, y, ym, yp, k.w - 1, t)
+                        var x = 1
+                        while x < k.w - 1 {
+                            k.derivative4(src, y, ym, yp, min(x, k.w - 5), t)
+                            x += 4
+                        }
+                        for (i, plane) in [k.bx, k.by, k.bz, k.px, k.py, k.pz, k.qx, k.qy, k.qz].enumerated() {
+                            k.scatter(t + i * k.w, row: y, into: plane)
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Derivatives at one pixel (any column), into the row buffers t.
+        @inline(__always)
+        func derivative(_ src: UnsafePointer<Float>, _ y: Int, _ ym: Int, _ yp: Int, _ x: Int, _ t: UnsafeMutablePointer<Float>) {
             let xm = max(x - 1, 0), xp = min(x + 1, w - 1)
-            let c = src[y * w + x]
-            let l = src[y * w + xm], r = src[y * w + xp], t = src[ym * w + x], b = src[yp * w + x]
-            let tl = src[ym * w + xm], tr = src[ym * w + xp], bl = src[yp * w + xm], br = src[yp * w + xp]
-            let pr = (y + 1) * pw + 1, pt = (ym + 1) * pw + 1, pb = (yp + 1) * pw + 1
-            let wc = warped[pr + x], wl = warped[pr + xm], wr = warped[pr + xp], wt = warped[pt + x], wb = warped[pb + x]
-            let wtl = warped[pt + xm], wtr = warped[pt + xp], wbl = warped[pb + xm], wbr = warped[pb + xp]
-            store(SIMD4(repeating: c), SIMD4(repeating: l), SIMD4(repeating: r), SIMD4(repeating: t), SIMD4(repeating: b),
-                  SIMD4(repeating: tl), SIMD4(repeating: tr), SIMD4(repeating: bl), SIMD4(repeating: br),
-                  SIMD4(repeating: wc), SIMD4(repeating: wl), SIMD4(repeating: wr), SIMD4(repeating: wt),
-                  SIMD4(repeating: wb), SIMD4(repeating: wtl), SIMD4(repeating: wtr), SIMD4(repeating: wbl),
-                  SIMD4(repeating: wbr), at: pr + x, lanes: 1)
+            func s(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD4<Float> { SIMD4(repeating: p[i]) }
+            let g = UnsafePointer(warped)
+            derivativeStore(s(src, y * w + x), s(src, y * w + xm), s(src, y * w + xp), s(src, ym * w + x), s(src, yp * w + x),
+                            s(src, ym * w + xm), s(src, ym * w + xp), s(src, yp * w + xm), s(src, yp * w + xp),
+                            s(g, y * w + x), s(g, y * w + xm), s(g, y * w + xp), s(g, ym * w + x), s(g, yp * w + x),
+                            s(g, ym * w + xm), s(g, ym * w + xp), s(g, yp * w + xm), s(g, yp * w + xp),
+                            s(valid, y * w + x), t, x, lanes: 1)
         }
 
         /// Derivatives at four interior pixels x..x+3 (1 <= x, x + 4 <= w - 1).
         @inline(__always)
-        func derivative4(_ src: UnsafePointer<Float>, _ y: Int, _ ym: Int, _ yp: Int, _ x: Int) {
+        func derivative4(_ src: UnsafePointer<Float>, _ y: Int, _ ym: Int, _ yp: Int, _ x: Int, _ t: UnsafeMutablePointer<Float>) {
             let rc = src + y * w + x, rt = src + ym * w + x, rb = src + yp * w + x
-            let pr = (y + 1) * pw + 1 + x, pt = (ym + 1) * pw + 1 + x, pb = (yp + 1) * pw + 1 + x
-            store(load4(rc), load4(rc - 1), load4(rc + 1), load4(rt), load4(rb),
-                  load4(rt - 1), load4(rt + 1), load4(rb - 1), load4(rb + 1),
-                  load4(warped + pr), load4(warped + pr - 1), load4(warped + pr + 1), load4(warped + pt),
-                  load4(warped + pb), load4(warped + pt - 1), load4(warped + pt + 1), load4(warped + pb - 1),
-                  load4(warped + pb + 1), at: pr, lanes: 4)
+            let g = UnsafePointer(warped)
+            let gc = g + y * w + x, gt = g + ym * w + x, gb = g + yp * w + x
+            derivativeStore(load4(rc), load4(rc - 1), load4(rc + 1), load4(rt), load4(rb),
+                            load4(rt - 1), load4(rt + 1), load4(rb - 1), load4(rb + 1),
+                            load4(gc), load4(gc - 1), load4(gc + 1), load4(gt), load4(gb),
+                            load4(gt - 1), load4(gt + 1), load4(gb - 1), load4(gb + 1),
+                            load4(valid + y * w + x), t, x, lanes: 4)
         }
 
-        /// Writes the averaged derivatives and normalisers from a 3x3 neighbourhood of I0 (c, l, r, t,
-        /// b and corners) and of the warped I1 (w...), for `lanes` pixels starting at padded index p.
+        /// The nine data-term planes from a 3x3 neighbourhood of I0 (c, l, r, t, b and corners)
+        /// and of the warped I1 (w...), for `lanes` pixels starting at column x.
         @inline(__always)
-        func store(_ c: SIMD4<Float>, _ l: SIMD4<Float>, _ r: SIMD4<Float>, _ t: SIMD4<Float>, _ b: SIMD4<Float>,
-                   _ tl: SIMD4<Float>, _ tr: SIMD4<Float>, _ bl: SIMD4<Float>, _ br: SIMD4<Float>,
-                   _ wc: SIMD4<Float>, _ wl: SIMD4<Float>, _ wr: SIMD4<Float>, _ wt: SIMD4<Float>, _ wb: SIMD4<Float>,
-                   _ wtl: SIMD4<Float>, _ wtr: SIMD4<Float>, _ wbl: SIMD4<Float>, _ wbr: SIMD4<Float>,
-                   at p: Int, lanes: Int) {
+        func derivativeStore(_ c: SIMD4<Float>, _ l: SIMD4<Float>, _ r: SIMD4<Float>, _ t: SIMD4<Float>, _ b: SIMD4<Float>,
+                             _ tl: SIMD4<Float>, _ tr: SIMD4<Float>, _ bl: SIMD4<Float>, _ br: SIMD4<Float>,
+                             _ wc: SIMD4<Float>, _ wl: SIMD4<Float>, _ wr: SIMD4<Float>, _ wt: SIMD4<Float>, _ wb: SIMD4<Float>,
+                             _ wtl: SIMD4<Float>, _ wtr: SIMD4<Float>, _ wbl: SIMD4<Float>, _ wbr: SIMD4<Float>,
+                             _ ok: SIMD4<Float>, _ out: UnsafeMutablePointer<Float>, _ x: Int, lanes: Int) {
             let half: Float = 0.5, quarter: Float = 0.25
             let fx = half * (r - l), fy = half * (b - t)
             let fxx = r - 2 * c + l, fyy = b - 2 * c + t, fxy = quarter * (br - bl - tr + tl)
@@ -158,171 +227,242 @@ final class VariationalRefinement {
             let ax = half * (fx + gx), ay = half * (fy + gy)
             let hxx = half * (fxx + gxx), hxy = half * (fxy + gxy), hyy = half * (fyy + gyy)
             let z2 = SIMD4<Float>(repeating: VariationalRefinement.zeta2)
-            let ok = lanes == 4 ? load4(valid + p) : SIMD4(repeating: valid[p])
-            let outs: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>,
-                       SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) =
-                (ax, ay, wc - c, hxx, hxy, hyy, gx - fx, gy - fy,
-                 ok / (ax * ax + ay * ay + z2), ok / (hxx * hxx + hxy * hxy + z2), ok / (hyy * hyy + hxy * hxy + z2))
-            if lanes == 4 {
-                store4(outs.0, ix + p); store4(outs.1, iy + p); store4(outs.2, iz + p)
-                store4(outs.3, ixx + p); store4(outs.4, ixy + p); store4(outs.5, iyy + p)
-                store4(outs.6, ixz + p); store4(outs.7, iyz + p)
-                store4(outs.8, normC + p); store4(outs.9, normX + p); store4(outs.10, normY + p)
-            } else {
-                ix[p] = outs.0.x; iy[p] = outs.1.x; iz[p] = outs.2.x
-                ixx[p] = outs.3.x; ixy[p] = outs.4.x; iyy[p] = outs.5.x
-                ixz[p] = outs.6.x; iyz[p] = outs.7.x
-                normC[p] = outs.8.x; normX[p] = outs.9.x; normY[p] = outs.10.x
+            // Square roots of the normalisers (brightness; gradient x and y rows), zero where
+            // the warp left the picture.
+            let s0 = ok * rsqrt(ax * ax + ay * ay + z2)
+            let s1 = ok * rsqrt(hxx * hxx + hxy * hxy + z2)
+            let s2 = ok * rsqrt(hyy * hyy + hxy * hxy + z2)
+            let o = out + x, w = self.w
+            @inline(__always) func put(_ v: SIMD4<Float>, _ i: Int) {
+                if lanes == 4 { store4(v, o + i * w) } else { o[i * w] = v.x }
             }
+            put(s0 * ax, 0); put(s0 * ay, 1); put(s0 * (wc - c), 2)
+            put(s1 * hxx, 3); put(s1 * hxy, 4); put(s1 * (gx - fx), 5)
+            put(s2 * hxy, 6); put(s2 * hyy, 7); put(s2 * (gy - fy), 8)
+        }
+
+        /// One colour-row's lane positions as floats (x = 2j + offset), for the edge masks.
+        @inline(__always)
+        func columns(_ j: Int, _ off: Int) -> V {
+            V(0, 2, 4, 6, 8, 10, 12, 14) + V(repeating: Float(2 * j + off))
         }
 
         /// Smoothness weights alpha/2 / Charbonnier'(|grad(u + du)|^2 + |grad(v + dv)|^2) of the
-        /// right and down edges of each pixel (zero where the edge leaves the picture).
-        func smoothness() {
-            let k = self
-            let e2 = SIMD4<Float>(repeating: VariationalRefinement.epsilon2), a2 = SIMD4<Float>(repeating: alpha2)
-            rows { y in
-                let down: Float = y + 1 < k.h ? 1 : 0
-                k.chunks { x in
-                    let p = (y + 1) * k.pw + x + 1
-                    let fu = load4(k.u + p) + load4(k.du + p), fv = load4(k.v + p) + load4(k.dv + p)
-                    let ux = load4(k.u + p + 1) + load4(k.du + p + 1) - fu
-                    let vx = load4(k.v + p + 1) + load4(k.dv + p + 1) - fv
-                    let uy = load4(k.u + p + k.pw) + load4(k.du + p + k.pw) - fu
-                    let vy = load4(k.v + p + k.pw) + load4(k.dv + p + k.pw) - fv
-                    let index = SIMD4<Float>(Float(x), Float(x + 1), Float(x + 2), Float(x + 3))
-                    let right = SIMD4<Float>(repeating: 0).replacing(with: 1, where: index .< Float(k.w - 1))
-                    let s = a2 / (ux * ux * right + vx * vx * right + (uy * uy + vy * vy) * down + e2).squareRoot()
-                    store4(s * right, k.wr + p)
-                    store4(s * down, k.wd + p)
-                }
-            }
-        }
-
-        /// The 2x2 system of each pixel at the current increment: robust data weights (brightness
-        /// and gradient constancy), plus the smoothness of the current flow on the right-hand side.
-        func assemble() {
-            let k = self
-            let e2 = SIMD4<Float>(repeating: VariationalRefinement.epsilon2), z2 = SIMD4<Float>(repeating: VariationalRefinement.zeta2)
-            let d2 = SIMD4<Float>(repeating: delta2), g2 = SIMD4<Float>(repeating: gamma2)
-            rows { y in
-                k.chunks { x in
-                    let p = (y + 1) * k.pw + x + 1
-                    let dU = load4(k.du + p), dV = load4(k.dv + p)
-                    // Brightness constancy, normalised by |grad I|^2.
-                    let gx = load4(k.ix + p), gy = load4(k.iy + p), gz = load4(k.iz + p), nc = load4(k.normC + p)
-                    let res = gz + gx * dU + gy * dV
-                    let wc = d2 * nc / (res * res * nc + e2).squareRoot()
-                    // Gradient constancy, each component normalised by its Hessian row.
-                    let hxx = load4(k.ixx + p), hxy = load4(k.ixy + p), hyy = load4(k.iyy + p)
-                    let hxz = load4(k.ixz + p), hyz = load4(k.iyz + p), n1 = load4(k.normX + p), n2 = load4(k.normY + p)
-                    let rx = hxz + hxx * dU + hxy * dV, ry = hyz + hxy * dU + hyy * dV
-                    let wg = g2 / (rx * rx * n1 + ry * ry * n2 + e2).squareRoot()
-                    let w1 = wg * n1, w2 = wg * n2
-                    let m11 = z2 + wc * gx * gx + w1 * hxx * hxx + w2 * hxy * hxy
-                    let m12 = wc * gx * gy + w1 * hxx * hxy + w2 * hxy * hyy
-                    let m22 = z2 + wc * gy * gy + w1 * hxy * hxy + w2 * hyy * hyy
-                    var r1 = -(wc * gz * gx + w1 * hxx * hxz + w2 * hxy * hyz)
-                    var r2 = -(wc * gz * gy + w1 * hxy * hxz + w2 * hyy * hyz)
-                    // Smoothness of the current flow (the increments' part stays in the SOR).
-                    let er = load4(k.wr + p), el = load4(k.wr + p - 1), ed = load4(k.wd + p), eu = load4(k.wd + p - k.pw)
-                    let uc = load4(k.u + p), vc = load4(k.v + p)
-                    r1 += er * (load4(k.u + p + 1) - uc) + el * (load4(k.u + p - 1) - uc)
-                        + ed * (load4(k.u + p + k.pw) - uc) + eu * (load4(k.u + p - k.pw) - uc)
-                    r2 += er * (load4(k.v + p + 1) - vc) + el * (load4(k.v + p - 1) - vc)
-                        + ed * (load4(k.v + p + k.pw) - vc) + eu * (load4(k.v + p - k.pw) - vc)
-                    let sum = er + el + ed + eu
-                    store4(m12, k.a12 + p)
-                    store4(r1, k.b1 + p)
-                    store4(r2, k.b2 + p)
-                    store4(1 / (m11 + sum), k.d1 + p)
-                    store4(1 / (m22 + sum), k.d2 + p)
-                }
-            }
-        }
-
-        /// Calls `body(x)` for x = 0, 4, 8, ... and a last chunk ending at the row's end (which
-        /// may overlap the previous one: the passes using it are pure per-pixel functions).
+        /// right and down edges of row y's pixels (zero where the edge leaves the picture), both
+        /// colours, written at `right`/`down` (colour 0's j = 0; colour 1 is `stride` further).
         @inline(__always)
-        func chunks(_ body: (Int) -> Void) {
-            var x = 0
-            while x + 4 <= w { body(x); x += 4 }
-            if x < w { body(w - 4) }
+        func smoothRow(_ y: Int, right: UnsafeMutablePointer<Float>, down: UnsafeMutablePointer<Float>, stride: Int) {
+            let e2 = V(repeating: VariationalRefinement.epsilon2), a2 = V(repeating: alpha2)
+            let zero = V(repeating: 0), one = V(repeating: 1)
+            let md = V(repeating: y + 1 < h ? 1 : 0)
+            let lastX = V(repeating: Float(w - 1)), width = V(repeating: Float(w))
+            let base = rowBase(y)
+            for c in 0..<2 {
+                let off = offset(y, c), span = span(y, c)
+                let me = c * cs + base, other = (1 - c) * cs + base
+                var j = 0
+                while j < span {
+                    let p = me + j, r = other + off + j, d = other + cw + j
+                    let fu = loadV(u + p) + loadV(du + p), fv = loadV(v + p) + loadV(dv + p)
+                    let ux = loadV(u + r) + loadV(du + r) - fu, vx = loadV(v + r) + loadV(dv + r) - fv
+                    let uy = loadV(u + d) + loadV(du + d) - fu, vy = loadV(v + d) + loadV(dv + d) - fv
+                    let xs = columns(j, off)
+                    let mr = zero.replacing(with: one, where: xs .< lastX)
+                    let mv = zero.replacing(with: md, where: xs .< width)
+                    let s = a2 * rsqrt((ux * ux + vx * vx) * mr + (uy * uy + vy * vy) * md + e2)
+                    storeV(s * mr, right + c * stride + j)
+                    storeV(s * mv, down + c * stride + j)
+                    j += lanes
+                }
+            }
         }
 
-        /// One red-black SOR sweep, red (x + y even) then black, in one pass over memory.
+        /// The 2x2 system of each pixel of row y at the current increment: robust data weights
+        /// (brightness and gradient constancy), plus the smoothness of the current flow on the
+        /// right-hand side. `up` holds row y - 1's down weights (colour 0's j = 0; colour 1 is
+        /// `upStride` further).
+        @inline(__always)
+        func assembleRow(_ y: Int, up: UnsafePointer<Float>, upStride: Int) {
+            let e2 = V(repeating: VariationalRefinement.epsilon2), z2 = V(repeating: VariationalRefinement.zeta2)
+            let dl = V(repeating: delta2), gm = V(repeating: gamma2)
+            let zero = V(repeating: 0), width = V(repeating: Float(w))
+            let base = rowBase(y)
+            for c in 0..<2 {
+                let off = offset(y, c), span = span(y, c)
+                let me = c * cs + base, other = (1 - c) * cs + base
+                let upRow = up + (1 - c) * upStride
+                var j = 0
+                while j < span {
+                    let p = me + j, r = other + off + j, l = r - 1, d = other + cw + j, t = other - cw + j
+                    let dU = loadV(du + p), dV = loadV(dv + p)
+                    let gx = loadV(bx + p), gy = loadV(by + p), gz = loadV(bz + p)
+                    let res = gz + gx * dU + gy * dV
+                    let wc = dl * rsqrt(res * res + e2)
+                    let hx = loadV(px + p), hy = loadV(py + p), hz = loadV(pz + p)
+                    let kx = loadV(qx + p), ky = loadV(qy + p), kz = loadV(qz + p)
+                    let rx = hz + hx * dU + hy * dV, ry = kz + kx * dU + ky * dV
+                    let wg = gm * rsqrt(rx * rx + ry * ry + e2)
+                    let m11 = z2 + wc * gx * gx + wg * (hx * hx + kx * kx)
+                    let m12 = wc * gx * gy + wg * (hx * hy + kx * ky)
+                    let m22 = z2 + wc * gy * gy + wg * (hy * hy + ky * ky)
+                    var r1 = -(wc * gz * gx + wg * (hx * hz + kx * kz))
+                    var r2 = -(wc * gz * gy + wg * (hy * hz + ky * kz))
+                    // Smoothness of the current flow (the increments' part stays in the SOR).
+                    let er = loadV(wr + p), el = loadV(wr + l), ed = loadV(wd + p), eu = loadV(upRow + j)
+                    let uc = loadV(u + p), vc = loadV(v + p)
+                    r1 += er * (loadV(u + r) - uc) + el * (loadV(u + l) - uc) + ed * (loadV(u + d) - uc) + eu * (loadV(u + t) - uc)
+                    r2 += er * (loadV(v + r) - vc) + el * (loadV(v + l) - vc) + ed * (loadV(v + d) - vc) + eu * (loadV(v + t) - vc)
+                    let sum = er + el + ed + eu
+                    // Padding lanes get zero diagonals, so that the SOR keeps them at zero.
+                    let real = columns(j, off) .< width
+                    storeV(m12, a12 + p)
+                    storeV(r1, b1 + p)
+                    storeV(r2, b2 + p)
+                    storeV((1 / (m11 + sum)).replacing(with: zero, where: .!real), d1 + p)
+                    storeV((1 / (m22 + sum)).replacing(with: zero, where: .!real), d2 + p)
+                    j += lanes
+                }
+            }
+        }
+
+        /// Relinearisation: smoothness weights and the 2x2 systems, in one pass over the rows.
+        /// A stripe computes its first row's upper neighbour's weights itself (into a row
+        /// buffer), so stripes need no synchronisation.
+        func linearise() {
+            let k = self
+            parallelStripes(h, stripes: stripes) { first, end in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * k.cw) { buffer in
+                    let t = buffer.baseAddress!
+                    if first > 0 {
+                        k.smoothRow(first - 1, right: t, down: t + 2 * k.cw, stride: k.cw)
+                    }
+                    for y in first..<end {
+                        k.smoothRow(y, right: k.wr + k.rowBase(y), down: k.wd + k.rowBase(y), stride: k.cs)
+                        if y == first && first > 0 {
+                            k.assembleRow(y, up: t + 2 * k.cw, upStride: k.cw)
+                        } else {
+                            k.assembleRow(y, up: k.wd + k.rowBase(y - 1), upStride: k.cs)
+                        }
+                    }
+                }
+            }
+        }
+
+        /// One red-black SOR sweep, red (colour 0) then black, in one pass over memory.
         ///
         /// Within a stripe, black row y - 1 follows red row y (its last red neighbour), so each
-        /// row is loaded once per sweep instead of twice. Black rows at stripe edges need the
-        /// neighbouring stripe's red row: they run afterwards, which keeps the result exactly
-        /// that of two separate half-sweeps, independent of thread timing.
+        /// row is loaded once per sweep. Black rows at stripe edges need the neighbouring
+        /// stripe's red row: they run afterwards, which keeps the result exactly that of two
+        /// separate half-sweeps, independent of the stripes and of thread timing.
         func sweep() {
             let k = self
-            parallelStripes(h, stripes: denseStripes) { first, end in
+            let size = (h + stripes - 1) / stripes
+            parallelStripes(h, stripes: stripes) { first, end in
                 k.relaxRow(first, colour: 0)
                 for y in (first + 1)..<max(end, first + 1) {
                     k.relaxRow(y, colour: 0)
                     if y - 1 > first { k.relaxRow(y - 1, colour: 1) }
                 }
             }
-            parallelStripes(h, stripes: denseStripes) { first, end in
-                k.relaxRow(first, colour: 1)
-                if end - 1 > first { k.relaxRow(end - 1, colour: 1) }
+            var first = 0
+            while first < h {
+                let end = min(h, first + size)
+                relaxRow(first, colour: 1)
+                if end - 1 > first { relaxRow(end - 1, colour: 1) }
+                first = end
             }
         }
 
-        /// SOR update of the pixels of row y with (x + y) % 2 == colour.
-        ///
-        /// Same-colour pixels do not touch each other, so a row's pixels x, x+2, x+4, x+6 are
-        /// updated together: the even lanes of 8 consecutive floats (neighbours are the odd lanes
-        /// of the loads shifted by one), written back without touching the other colour.
+        /// SOR update of row y's pixels of one colour (padding lanes included: they stay zero).
         @inline(__always)
-        func relaxRow(_ y: Int, colour: Int) {
+        func relaxRow(_ y: Int, colour c: Int) {
+            let om = V(repeating: VariationalRefinement.omega)
+            let off = offset(y, c), span = span(y, c), base = rowBase(y)
+            let me = c * cs + base, other = (1 - c) * cs + base
+            var j = 0
+            while j < span {
+                let p = me + j, r = other + off + j, l = r - 1, d = other + cw + j, t = other - cw + j
+                let er = loadV(wr + p), el = loadV(wr + l), ed = loadV(wd + p), eu = loadV(wd + t)
+                let nu = er * loadV(du + r) + el * loadV(du + l) + ed * loadV(du + d) + eu * loadV(du + t)
+                let nv = er * loadV(dv + r) + el * loadV(dv + l) + ed * loadV(dv + d) + eu * loadV(dv + t)
+                let cu = loadV(du + p), cv = loadV(dv + p), m12 = loadV(a12 + p)
+                let newU = (loadV(b1 + p) + nu - m12 * cv) * loadV(d1 + p)
+                let u1 = cu + om * (newU - cu)
+                let newV = (loadV(b2 + p) + nv - m12 * u1) * loadV(d2 + p)
+                storeV(u1, du + p)
+                storeV(cv + om * (newV - cv), dv + p)
+                j += lanes
+            }
+        }
+
+        /// flow = u + du, back to the natural layout.
+        func output(_ flowU: UnsafeMutablePointer<Float>, _ flowV: UnsafeMutablePointer<Float>) {
+            nonisolated(unsafe) let fu = flowU, fv = flowV
             let k = self
-            let omega = VariationalRefinement.omega
-            let om = SIMD4<Float>(repeating: omega)
-            do {
-                // x + y even for red (colour 0): the first x has the parity of y + colour.
-                var x = (y + colour) & 1
-                let row = (y + 1) * k.pw + 1
-                // Left neighbours come from registers (the previous chunk's last odd lane):
-                // re-loading them would overlap the previous store and stall store forwarding.
-                var lastU = k.du[row + x - 1], lastV = k.dv[row + x - 1]
-                while x + 8 <= k.w {
-                    let p = row + x
-                    var cu = load8(k.du + p), cv = load8(k.dv + p)
-                    let ou = cu.oddHalf, ov = cv.oddHalf
-                    let leftU = SIMD4<Float>(lastU, ou.x, ou.y, ou.z), leftV = SIMD4<Float>(lastV, ov.x, ov.y, ov.z)
-                    lastU = ou.w
-                    lastV = ov.w
-                    let er = load8(k.wr + p).evenHalf, el = load8(k.wr + p - 1).evenHalf
-                    let ed = load8(k.wd + p).evenHalf, eu = load8(k.wd + p - k.pw).evenHalf
-                    let nu = er * ou + el * leftU + ed * load8(k.du + p + k.pw).evenHalf + eu * load8(k.du + p - k.pw).evenHalf
-                    let nv = er * ov + el * leftV + ed * load8(k.dv + p + k.pw).evenHalf + eu * load8(k.dv + p - k.pw).evenHalf
-                    let a12 = load8(k.a12 + p).evenHalf
-                    let oldU = cu.evenHalf, oldV = cv.evenHalf
-                    let newU = (load8(k.b1 + p).evenHalf + nu - a12 * oldV) * load8(k.d1 + p).evenHalf
-                    let u1 = oldU + om * (newU - oldU)
-                    let newV = (load8(k.b2 + p).evenHalf + nv - a12 * u1) * load8(k.d2 + p).evenHalf
-                    cu.evenHalf = u1
-                    cv.evenHalf = oldV + om * (newV - oldV)
-                    store8(cu, k.du + p)
-                    store8(cv, k.dv + p)
-                    x += 8
-                }
-                while x < k.w {
-                    let p = row + x
-                    let er = k.wr[p], el = k.wr[p - 1], ed = k.wd[p], eu = k.wd[p - k.pw]
-                    let nu = er * k.du[p + 1] + el * k.du[p - 1] + ed * k.du[p + k.pw] + eu * k.du[p - k.pw]
-                    let nv = er * k.dv[p + 1] + el * k.dv[p - 1] + ed * k.dv[p + k.pw] + eu * k.dv[p - k.pw]
-                    let newU = (k.b1[p] + nu - k.a12[p] * k.dv[p]) * k.d1[p]
-                    let u1 = k.du[p] + omega * (newU - k.du[p])
-                    k.du[p] = u1
-                    let newV = (k.b2[p] + nv - k.a12[p] * u1) * k.d2[p]
-                    k.dv[p] += omega * (newV - k.dv[p])
-                    x += 2
+            rows { y in
+                let even = y & 1, base = k.rowBase(y)
+                let e = even * k.cs + base, o = (1 - even) * k.cs + base
+                for (dst, a, b) in [(fu, k.u, k.du), (fv, k.v, k.dv)] {
+                    let row = dst + y * k.w
+                    var x = 0
+                    while x + 8 <= k.w {
+                        var s = SIMD8<Float>()
+                        s.evenHalf = load4(a + e + x / 2) + load4(b + e + x / 2)
+                        s.oddHalf = load4(a + o + x / 2) + load4(b + o + x / 2)
+                        store8(s, row + x)
+                        x += 8
+                    }
+                    while x < k.w {
+                        let q = (x & 1 == 0 ? e : o) + (x >> 1)
+                        row[x] = a[q] + b[q]
+                        x += 1
+                    }
                 }
             }
         }
     }
+}
+
+/// Stripes for the refinement's passes: one below ~32k pixels (where waking threads costs more
+/// than the work), else one per core (up to 8). Results do not depend on it.
+func refinementStripes(pixels: Int, rows: Int) -> Int {
+    guard pixels >= 32_768 else { return 1 }
+    return max(1, min(rows / 8, min(8, activeCores)))
+}
+
+let activeCores = ProcessInfo.processInfo.activeProcessorCount
+
+/// 1 / sqrt(x) for x > 0, relative error < 1e-6: a bit-level first guess and Newton steps, all
+/// in vector registers. (Swift's `squareRoot()` on SIMD vectors is a scalar loop with an errno
+/// check per lane on Linux; an explicit sqrt instruction would need -march or intrinsics.)
+@inline(__always)
+func rsqrt(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
+    var y = unsafeBitCast(SIMD8<Int32>(repeating: 0x5f37_5a86) &- (bits &>> 1), to: SIMD8<Float>.self)
+    let half = 0.5 * x, threeHalves = SIMD8<Float>(repeating: 1.5)
+    y = y * (threeHalves - half * y * y)
+    y = y * (threeHalves - half * y * y)
+    y = y * (threeHalves - half * y * y)
+    return y
+}
+
+@inline(__always)
+func rsqrt(_ x: SIMD4<Float>) -> SIMD4<Float> {
+    let bits = unsafeBitCast(x, to: SIMD4<Int32>.self)
+    var y = unsafeBitCast(SIMD4<Int32>(repeating: 0x5f37_5a86) &- (bits &>> 1), to: SIMD4<Float>.self)
+    let half = 0.5 * x, threeHalves = SIMD4<Float>(repeating: 1.5)
+    y = y * (threeHalves - half * y * y)
+    y = y * (threeHalves - half * y * y)
+    y = y * (threeHalves - half * y * y)
+    return y
+}
+
+@inline(__always)
+func loadV(_ p: UnsafePointer<Float>) -> VariationalRefinement.V {
+    UnsafeRawPointer(p).loadUnaligned(as: VariationalRefinement.V.self)
+}
+
+@inline(__always)
+func storeV(_ v: VariationalRefinement.V, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: VariationalRefinement.V.self)
 }

@@ -23,8 +23,8 @@ let allFilters: [FilterDescriptor] = [
 ]
 
 /// The filter inserted where one stream kind meets a filter that takes the other (libavfilter's
-/// auto_scale): motion -> frames renders; frames -> motion gets motion (which, without a file,
-/// says that measuring motion from video is not available yet).
+/// auto_scale): motion -> frames renders; frames -> motion gets motion (which measures the
+/// video's motion with optical flow; a still is refused there with a clear message).
 let conversion: FilterRegistry.Conversion = { from, to in
     switch (from, to) {
     case (.motion, .frames): return ParsedFilter(name: "render")

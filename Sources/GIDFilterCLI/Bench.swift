@@ -8,6 +8,7 @@ import SpectralVolume
 /// `--spectral` times the motion transforms and the renderer instead (issue 4's figures).
 enum Bench {
     static func run(_ argv: [String]) throws {
+        if argv.contains("--render-quality") || argv.contains("--render-speed") { return try BenchRender.run(argv) }
         if argv.contains("--spectral") {
             print(SpectralBenchmark.run())
             print(try RenderFilterBenchmark.run())

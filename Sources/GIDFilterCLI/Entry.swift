@@ -57,6 +57,7 @@ let usage = """
       gid-filter filters              list every filter with its options
       gid-filter help FILTER          one filter's options, defaults and ranges
       gid-filter bench [--frames N]   time decode -> null -> encode against the ffmpeg CLI
+      gid-filter bench --render-quality|--render-speed [--clips DIR]   renderers vs real frames / frames/s
       gid-filter flow -i A -i B OUT.flo [--viz V.png] [--preset fast|medium|best]   optical flow (flow -h)
 
     INPUT and OUTPUT default to - (stdin / stdout). Standard output carries NUT (rawvideo)

@@ -79,7 +79,7 @@ struct Transcode {
         if scene == nil { try chain.finish(emit: keep) }
         guard let scene else { throw GIDError.input("\(args.input): no motion came out of the graph") }
         if args.output == "-" {
-            FileHandle.standardOutput.write(Data(MotionFile.encode(scene)))
+            try MotionFile.writeToStandardOutput(scene)
         } else {
             try MotionFile.write(scene, to: args.output)
         }
@@ -89,7 +89,8 @@ struct Transcode {
     private func filters(for input: StreamInfo) throws -> [ParsedFilter] {
         var list = try GraphParser.parse(args.graph)
         var size = args.size, rate = args.frameRate
-        let endKind = try list.last.map { try registry.lookup($0.name).outputKind } ?? input.kind
+        // Follow the kinds along the chain: slowmo gives what it gets, others their own kind.
+        let endKind = try list.reduce(input.kind) { kind, f in try registry.lookup(f.name).outputKind(for: kind) }
         if endKind == .motion && !writesMotion {
             var renderArgs: [FilterArgument] = []
             if let (w, h) = size, w > 0, h > 0 {

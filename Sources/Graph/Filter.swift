@@ -26,9 +26,15 @@ public protocol Filter: FilterNode, SendableMetatype {
     static var name: String { get }
     /// One line, for `gid-filter filters`.
     static var summary: String { get }
-    /// Which stream kind it takes and gives.
+    /// Which stream kind it takes and gives. A filter that `acceptsAnyKind` names here the kind
+    /// an automatic conversion should produce for it (never needed, since it takes both).
     static var inputKind: StreamKind { get }
     static var outputKind: StreamKind { get }
+    /// True when the filter takes both kinds (`slowmo`, `motion`): the chain then inserts no
+    /// conversion in front of it, and `outputKind(for:)` says what it gives for each.
+    static var acceptsAnyKind: Bool { get }
+    /// The kind it emits for an input of `kind` (`outputKind` unless the filter says otherwise).
+    static func outputKind(for kind: StreamKind) -> StreamKind
     /// Longer help text (examples); optional.
     static var details: String { get }
 
@@ -37,6 +43,8 @@ public protocol Filter: FilterNode, SendableMetatype {
 
 extension Filter {
     public static var details: String { "" }
+    public static var acceptsAnyKind: Bool { false }
+    public static func outputKind(for kind: StreamKind) -> StreamKind { outputKind }
 }
 
 /// What a filter instance knows about its place in the graph, for messages.
@@ -59,6 +67,10 @@ public struct FilterDescriptor: Sendable {
     public let details: String
     public let inputKind: StreamKind
     public let outputKind: StreamKind
+    /// True when it takes frames and motion alike (see `Filter.acceptsAnyKind`).
+    public let acceptsAnyKind: Bool
+    /// What it emits for each input kind.
+    public let outputKindFor: @Sendable (StreamKind) -> StreamKind
     /// Option help rows in declaration order (= positional order).
     public let options: [OptionHelp]
     /// Parses the option list and constructs the instance.
@@ -70,10 +82,31 @@ public struct FilterDescriptor: Sendable {
         details = F.details
         inputKind = F.inputKind
         outputKind = F.outputKind
+        acceptsAnyKind = F.acceptsAnyKind
+        outputKindFor = { F.outputKind(for: $0) }
         options = F.Options.table.map(\.help)
         make = { args, input, context in
             let options = try F.Options.parse(args, filter: context.label)
             return try F(options: options, input: input, context: context)
         }
+    }
+
+    /// True when the filter takes `kind` as it comes (no conversion needed).
+    public func accepts(_ kind: StreamKind) -> Bool { acceptsAnyKind || kind == inputKind }
+
+    /// The kind it emits when given `kind`; a kind it does not take is converted to `inputKind` first.
+    public func outputKind(for kind: StreamKind) -> StreamKind {
+        outputKindFor(accepts(kind) ? kind : inputKind)
+    }
+
+    /// "frames", or "frames|motion" for a filter that takes both.
+    public var inputText: String { acceptsAnyKind ? "frames|motion" : "\(inputKind)" }
+
+    /// "motion", or "same" when the output kind follows the input's.
+    public var outputText: String {
+        guard acceptsAnyKind else { return "\(outputKind)" }
+        let f = outputKindFor(.frames), m = outputKindFor(.motion)
+        if f == m { return "\(f)" }
+        return f == .frames && m == .motion ? "same" : "frames->\(f)|motion->\(m)"
     }
 }

@@ -23,8 +23,8 @@ public final class FilterChain {
 
     /// Instantiates every filter in order, each configured with its predecessor's output.
     ///
-    /// Where a filter takes another stream kind than it would get, the registry's `conversion`
-    /// hook may supply a filter to insert; otherwise this throws a usage error naming both ends.
+    /// Where a filter takes another stream kind than it would get (and does not accept both), the
+    /// registry's `conversion` hook may supply a filter to insert; otherwise this throws a usage error naming both ends.
     public init(registry: FilterRegistry, filters: [ParsedFilter], input: StreamInfo,
                 logLevel: LogLevel = .info) throws {
         self.input = input
@@ -47,7 +47,7 @@ public final class FilterChain {
         for (index, p) in filters.enumerated() {
             let d = try registry.lookup(p.name)
             let label = p.id.map { "\(p.name)@\($0)" } ?? "Parsed_\(p.name)_\(index)"
-            if d.inputKind != current.kind {
+            if !d.accepts(current.kind) {
                 let from = stages.last?.label ?? "the input" + (input.source.isEmpty ? "" : " (\(input.source))")
                 let mismatch = "\(label) takes \(d.inputKind) but \(from) gives \(current.kind)"
                 guard let c = registry.conversion?(current.kind, d.inputKind) else {

@@ -30,7 +30,7 @@ public struct FilterRegistry: Sendable {
 
     /// The list printed by `gid-filter filters`: name, kinds, summary, one line each (no final newline).
     public var helpText: String {
-        let rows = all.map { [$0.name, "\($0.inputKind)->\($0.outputKind)", $0.summary] }
+        let rows = all.map { [$0.name, "\($0.inputText)->\($0.outputText)", $0.summary] }
         return table(rows, indent: " ")
     }
 
@@ -41,7 +41,7 @@ public struct FilterRegistry: Sendable {
 
     /// Help for one descriptor: summary, kinds, details, then the option table.
     public func help(for d: FilterDescriptor) -> String {
-        var out = "Filter \(d.name)\n  \(d.summary)\n    Input:  \(d.inputKind)\n    Output: \(d.outputKind)\n"
+        var out = "Filter \(d.name)\n  \(d.summary)\n    Input:  \(d.inputText)\n    Output: \(d.outputText == "same" ? "same kind as the input" : d.outputText)\n"
         if !d.details.isEmpty {
             out += "\n" + d.details + (d.details.hasSuffix("\n") ? "" : "\n")
         }

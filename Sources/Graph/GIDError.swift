@@ -47,3 +47,8 @@ public struct GIDError: Error, CustomStringConvertible, Sendable {
     public static func codec(_ m: String) -> GIDError { GIDError(.codec, m) }
     public static func `internal`(_ m: String) -> GIDError { GIDError(.internal, m) }
 }
+
+/// The downstream reader went away (EPIPE): the program ends quietly, as ffmpeg does.
+public struct DownstreamClosed: Error {
+    public init() {}
+}

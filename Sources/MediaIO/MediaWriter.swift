@@ -22,9 +22,6 @@ public struct EncodeOptions: Sendable {
     }
 }
 
-/// The downstream reader went away (EPIPE): the program ends quietly, as ffmpeg does.
-public struct DownstreamClosed: Error {}
-
 /// Encodes frames and muxes them (plus optional copied audio) into a file or stdout.
 ///
 /// The encoder opens on the first frame, when size and pixel format are certain.
@@ -163,10 +160,16 @@ public final class MediaWriter {
         if let fr = info.frameRate { c.pointee.framerate = fr.av }
         c.pointee.thread_count = 0
         if !PixelConverter.isRGBOrGray(encFormat) {
-            c.pointee.colorspace = AVCOL_SPC_BT709
-            c.pointee.color_primaries = AVCOL_PRI_BT709
-            c.pointee.color_trc = AVCOL_TRC_BT709
+            (c.pointee.colorspace, c.pointee.color_primaries, c.pointee.color_trc) = PixelConverter.outputTags(height: encHeight)
             c.pointee.color_range = AVCOL_RANGE_MPEG
+            // Frames passed through untouched keep the colours their source was tagged with.
+            if case .native(let p as AVFrameBox) = frame.content, p.format == encFormat,
+               p.frame.pointee.colorspace != AVCOL_SPC_UNSPECIFIED {
+                c.pointee.colorspace = p.frame.pointee.colorspace
+                c.pointee.color_primaries = p.frame.pointee.color_primaries
+                c.pointee.color_trc = p.frame.pointee.color_trc
+                c.pointee.color_range = p.frame.pointee.color_range
+            }
         }
         if fmt!.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
             c.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER

@@ -3,9 +3,9 @@ import Graph
 
 /// swscale conversions between native frames, float RGB and encoder formats.
 ///
-/// YUV sources use their tagged matrix and range; untagged ones follow ffmpeg's habit (BT.601)
-/// except HD sizes, which are almost always BT.709 in practice. RGB -> YUV always writes BT.709
-/// limited range, and encoders tag it so players agree.
+/// YUV sources use their tagged matrix and range; untagged ones follow the common convention:
+/// BT.601 below 720 lines, BT.709 from 720 up. RGB -> YUV writes limited range with the same
+/// size rule and tags it, so tagged players agree and untagged containers (NUT, y4m) round-trip.
 enum PixelConverter {
     /// swscale colourspace constant for a frame's matrix.
     static func matrix(_ cs: AVColorSpace, height: Int) -> Int32 {
@@ -103,9 +103,9 @@ enum PixelConverter {
         let alpha = img.alpha != nil
         let srcFmt = alpha ? AV_PIX_FMT_GBRAPF32LE : AV_PIX_FMT_GBRPF32LE
         let out = try AVFrameBox(width: width, height: height, format: format)
-        tagBT709(out.frame, format: format)
+        tagOutput(out.frame, format: format)
         let ctx = try context(srcW: img.width, srcH: img.height, src: srcFmt, srcMatrix: SWS_CS_ITU709, srcFull: true,
-                              dstW: width, dstH: height, dst: format, dstMatrix: SWS_CS_ITU709, dstFull: isRGBOrGray(format) ? true : false)
+                              dstW: width, dstH: height, dst: format, dstMatrix: outputMatrix(height: height), dstFull: isRGBOrGray(format))
         defer { sws_freeContext(ctx) }
         let plane = img.width * img.height
         let stride = Int32(img.width * MemoryLayout<Float>.size)
@@ -127,10 +127,10 @@ enum PixelConverter {
     static func convert(_ box: AVFrameBox, format: AVPixelFormat, width: Int, height: Int) throws -> AVFrameBox {
         let f = box.frame
         let out = try AVFrameBox(width: width, height: height, format: format)
-        tagBT709(out.frame, format: format)
+        tagOutput(out.frame, format: format)
         let ctx = try context(srcW: box.width, srcH: box.height, src: box.format,
                               srcMatrix: matrix(f.pointee.colorspace, height: box.height), srcFull: isFullRange(f),
-                              dstW: width, dstH: height, dst: format, dstMatrix: SWS_CS_ITU709, dstFull: isRGBOrGray(format))
+                              dstW: width, dstH: height, dst: format, dstMatrix: outputMatrix(height: height), dstFull: isRGBOrGray(format))
         defer { sws_freeContext(ctx) }
         _ = sws_scale(ctx, gid_frame_cdata_ptr(f), gid_frame_linesize_ptr(f), 0, Int32(box.height),
                       gid_frame_data_ptr(out.frame), gid_frame_linesize_ptr(out.frame))
@@ -142,11 +142,18 @@ enum PixelConverter {
         return d.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0 || d.pointee.nb_components <= 2
     }
 
-    static func tagBT709(_ f: UnsafeMutablePointer<AVFrame>, format: AVPixelFormat) {
+    /// The matrix gid-filter writes YUV with: BT.601 below 720 lines, BT.709 from 720 up.
+    static func outputMatrix(height: Int) -> Int32 { height >= 720 ? SWS_CS_ITU709 : SWS_CS_ITU601 }
+
+    /// Tags for `outputMatrix` (colourspace, primaries, transfer), limited range.
+    static func outputTags(height: Int) -> (AVColorSpace, AVColorPrimaries, AVColorTransferCharacteristic) {
+        height >= 720 ? (AVCOL_SPC_BT709, AVCOL_PRI_BT709, AVCOL_TRC_BT709)
+                      : (AVCOL_SPC_SMPTE170M, AVCOL_PRI_SMPTE170M, AVCOL_TRC_SMPTE170M)
+    }
+
+    static func tagOutput(_ f: UnsafeMutablePointer<AVFrame>, format: AVPixelFormat) {
         guard !isRGBOrGray(format) else { return }
-        f.pointee.colorspace = AVCOL_SPC_BT709
-        f.pointee.color_primaries = AVCOL_PRI_BT709
-        f.pointee.color_trc = AVCOL_TRC_BT709
+        (f.pointee.colorspace, f.pointee.color_primaries, f.pointee.color_trc) = outputTags(height: Int(f.pointee.height))
         f.pointee.color_range = AVCOL_RANGE_MPEG
     }
 }

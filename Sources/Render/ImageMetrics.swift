@@ -9,12 +9,17 @@ public enum ImageMetrics {
         precondition(a.width == b.width && a.height == b.height, "psnr: sizes differ")
         let n = a.planeSize, w = a.width
         var sse = 0.0, count = 0
-        for c in 0..<3 {
-            for y in border..<(a.height - border) {
-                for x in border..<(w - border) {
-                    let d = Double(a.data[c * n + y * w + x] - b.data[c * n + y * w + x])
-                    sse += d * d
-                    count += 1
+        a.data.withUnsafeBufferPointer { pa in
+            b.data.withUnsafeBufferPointer { pb in
+                for c in 0..<3 {
+                    for y in border..<max(border, a.height - border) {
+                        let row = c * n + y * w
+                        for x in border..<max(border, w - border) {
+                            let d = Double(pa[row + x] - pb[row + x])
+                            sse += d * d
+                        }
+                        count += max(0, w - 2 * border)
+                    }
                 }
             }
         }
@@ -25,51 +30,94 @@ public enum ImageMetrics {
     /// Mean SSIM (Wang et al. 2004) of the Rec. 601 luma, 11x11 Gaussian window (sigma 1.5),
     /// K1 = 0.01, K2 = 0.03 for a range of 1, averaged over window centres `border` + 5 pixels in.
     public static func ssim(_ a: RGBImage, _ b: RGBImage, border: Int = 0) -> Double {
-        precondition(a.width == b.width && a.height == b.height, "ssim: sizes differ")
-        let w = a.width, h = a.height
-        let x = luma(a), y = luma(b)
-        let mx = blur(x, w, h), my = blur(y, w, h)
+        ssim(a, SSIMReference(b), border: border)
+    }
+
+    /// SSIM of `a` against a picture whose statistics were computed once (the real frame is
+    /// scored against several renderings: its blurs are shared).
+    public static func ssim(_ a: RGBImage, _ ref: SSIMReference, border: Int = 0) -> Double {
+        precondition(a.width == ref.width && a.height == ref.height, "ssim: sizes differ")
+        let w = ref.width, h = ref.height
+        let x = luma(a)
+        let mx = blur(x, w, h)
         let sxx = blur(zip(x, x).map { $0 * $1 }, w, h)
-        let syy = blur(zip(y, y).map { $0 * $1 }, w, h)
-        let sxy = blur(zip(x, y).map { $0 * $1 }, w, h)
+        let sxy = blur(zip(x, ref.luma).map { $0 * $1 }, w, h)
+        let my = ref.mean, vy = ref.variance
         let c1 = 0.01 * 0.01, c2 = 0.03 * 0.03
         let m = border + 5
         var total = 0.0, count = 0
         for yy in m..<max(m, h - m) {
             for xx in m..<max(m, w - m) {
                 let i = yy * w + xx
-                let vx = sxx[i] - mx[i] * mx[i], vy = syy[i] - my[i] * my[i], cxy = sxy[i] - mx[i] * my[i]
+                let vx = sxx[i] - mx[i] * mx[i], cxy = sxy[i] - mx[i] * my[i]
                 total += (2 * mx[i] * my[i] + c1) * (2 * cxy + c2)
-                    / ((mx[i] * mx[i] + my[i] * my[i] + c1) * (vx + vy + c2))
+                    / ((mx[i] * mx[i] + my[i] * my[i] + c1) * (vx + vy[i] + c2))
                 count += 1
             }
         }
         return count > 0 ? total / Double(count) : .nan
     }
 
-    private static func luma(_ im: RGBImage) -> [Double] {
+    /// One picture's luma and its local mean and variance, for repeated SSIMs against it.
+    public struct SSIMReference: Sendable {
+        public let width: Int
+        public let height: Int
+        let luma: [Double]
+        let mean: [Double]
+        let variance: [Double]
+
+        /// Computes the statistics of `image`.
+        public init(_ image: RGBImage) {
+            width = image.width
+            height = image.height
+            luma = ImageMetrics.luma(image)
+            mean = ImageMetrics.blur(luma, width, height)
+            let squares = ImageMetrics.blur(luma.map { $0 * $0 }, width, height)
+            variance = zip(squares, mean).map { $0 - $1 * $1 }
+        }
+    }
+
+    static func luma(_ im: RGBImage) -> [Double] {
         let n = im.planeSize
-        return (0..<n).map { 0.299 * Double(im.data[$0]) + 0.587 * Double(im.data[n + $0]) + 0.114 * Double(im.data[2 * n + $0]) }
+        return im.data.withUnsafeBufferPointer { d in
+            (0..<n).map { i -> Double in
+                let r = Double(d[i]), g = Double(d[n + i]), b = Double(d[2 * n + i])
+                return 0.299 * r + 0.587 * g + 0.114 * b
+            }
+        }
     }
 
     /// Separable 11-tap Gaussian (sigma 1.5), borders clamped.
-    private static func blur(_ v: [Double], _ w: Int, _ h: Int) -> [Double] {
+    static func blur(_ v: [Double], _ w: Int, _ h: Int) -> [Double] {
         let taps = (-5...5).map { exp(-Double($0 * $0) / (2 * 1.5 * 1.5)) }
         let norm = taps.reduce(0, +)
         let k = taps.map { $0 / norm }
         var tmp = [Double](repeating: 0, count: v.count), out = tmp
-        for y in 0..<h {
-            for x in 0..<w {
-                var s = 0.0
-                for t in -5...5 { s += k[t + 5] * v[y * w + min(max(x + t, 0), w - 1)] }
-                tmp[y * w + x] = s
+        v.withUnsafeBufferPointer { src in
+            tmp.withUnsafeMutableBufferPointer { t in
+                for y in 0..<h {
+                    let row = y * w
+                    for x in 0..<w {
+                        var s = 0.0
+                        if x >= 5 && x + 5 < w {
+                            for j in 0..<11 { s += k[j] * src[row + x + j - 5] }
+                        } else {
+                            for j in 0..<11 { s += k[j] * src[row + min(max(x + j - 5, 0), w - 1)] }
+                        }
+                        t[row + x] = s
+                    }
+                }
             }
         }
-        for y in 0..<h {
-            for x in 0..<w {
-                var s = 0.0
-                for t in -5...5 { s += k[t + 5] * tmp[min(max(y + t, 0), h - 1) * w + x] }
-                out[y * w + x] = s
+        tmp.withUnsafeBufferPointer { t in
+            out.withUnsafeMutableBufferPointer { o in
+                for y in 0..<h {
+                    for x in 0..<w {
+                        var s = 0.0
+                        for j in 0..<11 { s += k[j] * t[min(max(y + j - 5, 0), h - 1) * w + x] }
+                        o[y * w + x] = s
+                    }
+                }
             }
         }
         return out

@@ -1,3 +1,4 @@
+import Graph
 import SpectralVolume
 
 /// The paper's splatting weights W(p) = mean_t ||F_t(p)|| (section 5): per-pixel average motion
@@ -39,5 +40,46 @@ public enum MotionWeights {
                 if m.isFinite { sum[i] += m }
             }
         }
+    }
+}
+
+extension MotionWeights {
+    /// W scaled by how much picture structure each pixel has: W(p) * s / (s + s0), s the local
+    /// mean of the squared luma gradient (5x5 box), s0 = `threshold`^2.
+    ///
+    /// Why: measured flow in flat regions (a dark backdrop, sky, a blank wall) is noise, often
+    /// several pixels of it, which makes those regions look like the foreground. Flat regions
+    /// are where the weights matter least for colour but most for who wins a collision, so
+    /// they are ranked as background instead.
+    public static func textureGated(_ weights: [Float], image: RGBImage, threshold: Float = 0.02) -> [Float] {
+        let w = image.width, h = image.height, n = w * h
+        precondition(weights.count == n, "MotionWeights: \(weights.count) weights for \(w)x\(h)")
+        var luma = [Float](repeating: 0, count: n)
+        for i in 0..<n { luma[i] = 0.299 * image.data[i] + 0.587 * image.data[n + i] + 0.114 * image.data[2 * n + i] }
+        var energy = [Float](repeating: 0, count: n)
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                let gx = luma[y * w + min(x + 1, w - 1)] - luma[y * w + max(x - 1, 0)]
+                let gy = luma[min(y + 1, h - 1) * w + x] - luma[max(y - 1, 0) * w + x]
+                energy[i] = 0.25 * (gx * gx + gy * gy)
+            }
+        }
+        let s0 = threshold * threshold
+        var out = [Float](repeating: 0, count: n)
+        for y in 0..<h {
+            for x in 0..<w {
+                var s: Float = 0, c: Float = 0
+                for yy in max(0, y - 2)...min(h - 1, y + 2) {
+                    for xx in max(0, x - 2)...min(w - 1, x + 2) {
+                        s += energy[yy * w + xx]
+                        c += 1
+                    }
+                }
+                s /= c
+                out[y * w + x] = weights[y * w + x] * s / (s + s0)
+            }
+        }
+        return out
     }
 }

@@ -59,7 +59,7 @@ public enum RenderBenchmark {
 
     /// A textured picture and a K = 16 volume with swaying foreground blobs over a nearly still
     /// background: sharp motion borders (disocclusions) and smooth stretching inside the blobs.
-    static func syntheticScene(width: Int, height: Int) throws -> (RGBImage, SpectralVolume) {
+    public static func syntheticScene(width: Int, height: Int) throws -> (RGBImage, SpectralVolume) {
         let n = width * height
         var rgb = [Float](repeating: 0, count: 3 * n)
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15

@@ -11,6 +11,8 @@ public enum RenderVariant: String, CaseIterable, Sendable {
     case averageSplat = "average-splat"
     /// Bilinear backward warp, I_t(q) = I0(q - F_t(q)) (the reference `BackwardWarp`).
     case backwardWarp = "backward-warp"
+    /// I0 itself, no motion: the floor any motion has to beat to be worth rendering.
+    case still = "still-I0"
 }
 
 /// One variant's scores against the real frames.
@@ -28,6 +30,67 @@ public struct RenderScore: Sendable {
     public var meanSSIM: Double { ssim.isEmpty ? .nan : ssim.reduce(0, +) / Double(ssim.count) }
 }
 
+/// Streams (field, real frame) pairs through every variant and keeps the scores: the real-clip
+/// comparison without holding a window of frames in memory. Each variant renders into its own
+/// reused picture; the real frame's SSIM statistics are computed once per frame.
+public final class RenderScorer {
+    /// I0.
+    public let reference: RGBImage
+    /// W, (H, W) pixels.
+    public let weights: [Float]
+    /// Pixels left out of the scores on each side.
+    public let border: Int
+    /// Scores so far, one per variant in the order asked for.
+    public private(set) var scores: [RenderScore]
+    private let renderers: [SplatRenderer?]
+    private var outputs: [RGBImage]
+
+    /// Prepares the variants for `reference` and its weights W.
+    public init(reference: RGBImage, weights: [Float], alpha: Float = SplatRenderer.defaultAlpha, border: Int = 0,
+                variants: [RenderVariant] = RenderVariant.allCases, threads: Int = 2) {
+        let w = reference.width, h = reference.height
+        precondition(weights.count == w * h, "RenderScorer: \(weights.count) weights for \(w)x\(h)")
+        self.reference = reference
+        self.weights = weights
+        self.border = border
+        scores = variants.map { RenderScore(variant: $0, psnr: [], ssim: []) }
+        renderers = variants.map { variant in
+            switch variant {
+            case .splatFast: SplatRenderer(width: w, height: h, quality: .fast, alpha: alpha, threads: threads)
+            case .splatBest: SplatRenderer(width: w, height: h, quality: .best, alpha: alpha, threads: threads)
+            case .averageSplat: SplatRenderer(width: w, height: h, quality: .best, alpha: 0, threads: threads)
+            case .backwardWarp, .still: nil
+            }
+        }
+        outputs = variants.map { _ in RGBImage(width: w, height: h) }
+    }
+
+    /// Renders I0 by `field` ((2, H, W), I0 -> frame) with every variant and scores it against `frame`.
+    public func add(field: UnsafeBufferPointer<Float>, frame: RGBImage) {
+        precondition(frame.width == reference.width && frame.height == reference.height, "RenderScorer: frame size differs from I0")
+        let target = ImageMetrics.SSIMReference(frame)
+        for v in scores.indices {
+            let out: RGBImage
+            switch scores[v].variant {
+            case .still:
+                out = reference
+            case .backwardWarp:
+                out = BackwardWarp.warp(reference, field: Array(field), weights: weights)
+            default:
+                renderers[v]!.render(reference, field: field, weights: weights, into: &outputs[v])
+                out = outputs[v]
+            }
+            scores[v].psnr.append(ImageMetrics.psnr(out, frame, border: border))
+            scores[v].ssim.append(ImageMetrics.ssim(out, target, border: border))
+        }
+    }
+
+    /// `add` with the field as an array.
+    public func add(field: [Float], frame: RGBImage) {
+        field.withUnsafeBufferPointer { add(field: $0, frame: frame) }
+    }
+}
+
 /// Entry point for the real-clip comparison: render every frame from I0 with each variant and
 /// score it against the real frame.
 public enum RenderComparison {
@@ -39,24 +102,11 @@ public enum RenderComparison {
                                alpha: Float = SplatRenderer.defaultAlpha, border: Int = 0,
                                variants: [RenderVariant] = RenderVariant.allCases, threads: Int = 2) -> [RenderScore] {
         precondition(fields.count == frames.count, "compare: \(fields.count) fields for \(frames.count) frames")
-        let w = reference.width, h = reference.height
-        let motion = weights ?? MotionWeights.compute(fields: fields, width: w, height: h)
-        return variants.map { variant in
-            var score = RenderScore(variant: variant, psnr: [], ssim: [])
-            let renderer: SplatRenderer? = switch variant {
-            case .splatFast: SplatRenderer(width: w, height: h, quality: .fast, alpha: alpha, threads: threads)
-            case .splatBest: SplatRenderer(width: w, height: h, quality: .best, alpha: alpha, threads: threads)
-            case .averageSplat: SplatRenderer(width: w, height: h, quality: .best, alpha: 0, threads: threads)
-            case .backwardWarp: nil
-            }
-            for (field, frame) in zip(fields, frames) {
-                let out = renderer?.render(reference, field: field, weights: motion)
-                    ?? BackwardWarp.warp(reference, field: field, weights: motion)
-                score.psnr.append(ImageMetrics.psnr(out, frame, border: border))
-                score.ssim.append(ImageMetrics.ssim(out, frame, border: border))
-            }
-            return score
-        }
+        let motion = weights ?? MotionWeights.compute(fields: fields, width: reference.width, height: reference.height)
+        let scorer = RenderScorer(reference: reference, weights: motion, alpha: alpha, border: border,
+                                  variants: variants, threads: threads)
+        for (field, frame) in zip(fields, frames) { scorer.add(field: field, frame: frame) }
+        return scorer.scores
     }
 
     /// One line per variant: mean PSNR and SSIM.

@@ -16,24 +16,32 @@ extension SplatRenderer {
         nonisolated(unsafe) let acc = pyramid
         // Per band: (holes, partial) counts, summed after the parallel pass.
         nonisolated(unsafe) let counts = counters
+        nonisolated(unsafe) let rowFlags = partialRows
         parallelBands(bands, threads: threads) { band in
             let rows = bandRows(band, of: bands, rows: h)
             var holes = 0, partial = 0
-            for i in (rows.lowerBound * w)..<(rows.upperBound * w) {
-                let p = acc[i]
-                let weight = p[5], coverage = p[6]
-                if weight > 0 && weight.isFinite {
-                    var v = p / SIMD8(repeating: weight)
-                    // Coverage of a sub-pixel translation sums to 1 only up to rounding.
-                    let c: Float = coverage > 0.999 ? 1 : coverage
-                    v[5] = 0; v[6] = 0; v[7] = c
-                    acc[i] = v
-                    if c < 1 { partial += 1 }
-                } else {
-                    acc[i] = .zero
-                    holes += 1
-                    partial += 1
+            for y in rows {
+                let before = partial
+                for i in (y * w)..<((y + 1) * w) {
+                    let p = acc[i]
+                    let weight = p[5], coverage = p[6]
+                    if weight > 0 && weight.isFinite {
+                        var v = p / SIMD8(repeating: weight)
+                        // Coverage of a sub-pixel translation sums to 1 only up to rounding, and a pixel
+                        // 90% covered by its own splats is as good as covered: blending it with the
+                        // coarse fill would only soften it, and counting it full lets a frame without
+                        // real holes skip the pyramid altogether.
+                        let c: Float = coverage >= SplatRenderer.fullCoverage ? 1 : coverage
+                        v[5] = 0; v[6] = 0; v[7] = c
+                        acc[i] = v
+                        if c < 1 { partial += 1 }
+                    } else {
+                        acc[i] = .zero
+                        holes += 1
+                        partial += 1
+                    }
                 }
+                rowFlags[y] = partial > before
             }
             counts[band] = SIMD2(holes, partial)
         }
@@ -120,8 +128,10 @@ extension SplatRenderer {
         let fw = fine.width, cw = coarse.width, ch = coarse.height
         let depthAware = quality == .best && alpha > 0
         let a = alpha
+        nonisolated(unsafe) let rowFlags = partialRows
+        let finest = fine.offset == 0
         parallelBands(bands, threads: threads) { band in
-            for y in bandRows(band, of: bands, rows: fine.height) {
+            for y in bandRows(band, of: bands, rows: fine.height) where !finest || rowFlags[y] {
                 // Fine pixel centre y maps to coarse (y - 0.5) / 2: the two nearest coarse rows
                 // with weights 3/4 (own) and 1/4 (the one on y's side), clamped at the borders.
                 let own = y / 2

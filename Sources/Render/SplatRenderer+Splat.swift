@@ -97,7 +97,7 @@ extension SplatSource {
     @inline(__always)
     func splatPixel(x: Int, y: Int, into target: SplatTarget) {
         let i = y * width + x
-        target.add(vector(i), atX: Float(x) + field[i], y: Float(y) + field[width * height + i])
+        target.add(vectors[i], atX: Float(x) + field[i], y: Float(y) + field[width * height + i])
     }
 
     /// best: where the field stretches the picture by 0.4-2 px per pixel, a single splat leaves
@@ -121,7 +121,7 @@ extension SplatSource {
                               abs(field[down] - fx), abs(field[up] - fx)))
         // NaN stretch fails both tests and falls back to the single splat (which rejects NaN).
         guard stretch > 0.4, stretch <= 2 else {
-            target.add(vector(i), atX: Float(x) + fx, y: Float(y) + fy)
+            target.add(vectors[i], atX: Float(x) + fx, y: Float(y) + fy)
             return
         }
         let w = softmax[i]

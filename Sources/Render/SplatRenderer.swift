@@ -33,6 +33,9 @@ public final class SplatRenderer {
     /// outweighs it by e^4 ~ 55 where both land; 30 px of W range still stays in float range.
     public static let defaultAlpha: Float = 2
 
+    /// Splat coverage from which a pixel counts as fully covered (not blended with the fill).
+    static let fullCoverage: Float = 0.9
+
     /// (H*W) accumulator (level 0) followed by the push-pull pyramid levels, one SIMD8 per pixel.
     /// While splatting, lanes are: 0-2 w*rgb, 3 w*a, 4 w*W, 5 w, 6 coverage (sum of bilinear
     /// coefficients without the softmax weight). In the pyramid: 0-2 rgb, 3 a, 4 W, 7 confidence.
@@ -41,14 +44,22 @@ public final class SplatRenderer {
     let levels: [Level]
     /// (H*W) exp(alpha * W - max) for the cached weights.
     let softmax: UnsafeMutablePointer<Float>
+    /// (H*W) each source pixel's splat vector (see `SplatSource.vector`) for the cached picture
+    /// and weights: they change once per scene, so a frame's splat only reads its field.
+    let vectors: UnsafeMutablePointer<SIMD8<Float>>
     /// (H) per source row: the lowest and highest target rows its splats can touch.
     let rowSpan: UnsafeMutablePointer<SIMD2<Int32>>
     /// (threads) per-band counters, so counting holes does not allocate per frame.
     let counters: UnsafeMutablePointer<SIMD2<Int>>
+    /// (H) per row of level 0: whether it has a pixel below full coverage (rows without one are
+    /// skipped by the last pull, the one pass of the fill that would otherwise scan every pixel).
+    let partialRows: UnsafeMutablePointer<Bool>
     /// The W array `softmax` was computed from. Holding it keeps its storage alive, so if the
     /// caller passes an array with the same storage again it is the same, unmodified W (any
     /// mutation would have copied), and the exps are reused: they change once per scene.
     private var cachedWeights: [Float]? = nil
+    /// The picture (colour and alpha storage) `vectors` were computed from; same reasoning.
+    private var cachedImage: RGBImage? = nil
 
     /// One pyramid level: its first pixel in `pyramid` and its size.
     struct Level {
@@ -80,17 +91,23 @@ public final class SplatRenderer {
         pyramid.initialize(repeating: .zero, count: total)
         softmax = .allocate(capacity: width * height)
         softmax.initialize(repeating: 1, count: width * height)
+        vectors = .allocate(capacity: width * height)
+        vectors.initialize(repeating: .zero, count: width * height)
         rowSpan = .allocate(capacity: height)
         rowSpan.initialize(repeating: .zero, count: height)
         counters = .allocate(capacity: self.threads)
         counters.initialize(repeating: .zero, count: self.threads)
+        partialRows = .allocate(capacity: height)
+        partialRows.initialize(repeating: true, count: height)
     }
 
     deinit {
         pyramid.deallocate()
         softmax.deallocate()
+        vectors.deallocate()
         rowSpan.deallocate()
         counters.deallocate()
+        partialRows.deallocate()
     }
 
     /// Renders `image` forward-warped by `field` ((2, H, W): x plane then y plane, in pixels),
@@ -118,7 +135,7 @@ public final class SplatRenderer {
                      "SplatRenderer: output \(out.width)x\(out.height), renderer \(width)x\(height)")
         precondition(field.count >= 2 * n, "SplatRenderer: field holds \(field.count) floats, want 2*\(height)*\(width)")
         precondition(weights.count == n, "SplatRenderer: weights hold \(weights.count) floats, want \(height)*\(width)")
-        updateSoftmax(weights)
+        updateSources(image, weights)
         if image.alpha != nil, out.alpha?.count != n { out.alpha = [Float](repeating: 1, count: n) }
         if image.alpha == nil { out.alpha = nil }
 
@@ -126,7 +143,8 @@ public final class SplatRenderer {
             weights.withUnsafeBufferPointer { w in
                 withOptionalPointer(image.alpha) { alphaPlane in
                     let source = SplatSource(rgb: src.baseAddress!, alpha: alphaPlane, field: field.baseAddress!,
-                                             motion: w.baseAddress!, softmax: softmax, width: width, height: height)
+                                             motion: w.baseAddress!, softmax: softmax, vectors: vectors,
+                                             width: width, height: height)
                     splat(source)
                 }
             }
@@ -141,9 +159,29 @@ public final class SplatRenderer {
         }
     }
 
-    /// Recomputes the softmax weights unless `weights` is the array they came from.
+    /// Recomputes the softmax weights and the splat vectors unless `image` and `weights` are the
+    /// arrays they came from.
+    private func updateSources(_ image: RGBImage, _ weights: [Float]) {
+        if let cached = cachedWeights, sameStorage(cached, weights), let picture = cachedImage,
+           sameStorage(picture.data, image.data), sameStorage(picture.alpha, image.alpha) { return }
+        updateSoftmax(weights)
+        let n = width * height
+        image.data.withUnsafeBufferPointer { src in
+            weights.withUnsafeBufferPointer { w in
+                withOptionalPointer(image.alpha) { alphaPlane in
+                    let source = SplatSource(rgb: src.baseAddress!, alpha: alphaPlane, field: src.baseAddress!,
+                                             motion: w.baseAddress!, softmax: softmax, vectors: vectors,
+                                             width: width, height: height)
+                    for i in 0..<n { vectors[i] = source.vector(i) }
+                }
+            }
+        }
+        cachedImage = image
+        cachedWeights = weights
+    }
+
+    /// Recomputes the softmax weights from `weights`.
     private func updateSoftmax(_ weights: [Float]) {
-        if let cached = cachedWeights, sameStorage(cached, weights) { return }
         let n = width * height
         var top = -Float.infinity
         for v in weights where v.isFinite { top = max(top, alpha * v) }
@@ -158,13 +196,21 @@ public final class SplatRenderer {
                 s[i] = expf(max(a * v - top, -60))
             }
         }
-        cachedWeights = weights
     }
 }
 
 /// Whether two arrays share one storage buffer (and count).
 private func sameStorage(_ a: [Float], _ b: [Float]) -> Bool {
     a.count == b.count && a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress } }
+}
+
+/// `sameStorage` for optional arrays: both absent, or both present and shared.
+private func sameStorage(_ a: [Float]?, _ b: [Float]?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): true
+    case let (x?, y?): sameStorage(x, y)
+    default: false
+    }
 }
 
 /// Calls `body` with the base address of `array`, or nil when there is no array.
@@ -185,6 +231,8 @@ struct SplatSource {
     var motion: UnsafePointer<Float>
     /// (H, W) exp(alpha * W - max).
     var softmax: UnsafePointer<Float>
+    /// (H, W) precomputed `vector(i)` (valid during `splat`, not while it is being computed).
+    var vectors: UnsafePointer<SIMD8<Float>>
     var width: Int
     var height: Int
 }

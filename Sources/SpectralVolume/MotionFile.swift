@@ -25,17 +25,23 @@ public enum MotionFile {
         "F(t) = Re S_0 + 2 sum_{k>=1} Re(S_k exp(2 pi i k t / N)), t in frames, N = window_seconds * fps; " +
         "axis 0 = x, axis 1 = y, pixels"
 
-    /// The file's bytes for a scene.
+    /// The file's bytes for a scene (in memory: prefer `write` for big scenes).
     public static func encode(_ scene: Scene) -> [UInt8] {
+        let (entries, metadata) = contents(scene)
+        return SafeTensors.encode(entries, metadata: metadata)
+    }
+
+    /// The tensors (views of the scene's own arrays) and metadata of a scene's file.
+    static func contents(_ scene: Scene) -> ([SafeTensors.Entry], [String: String]) {
         let v = scene.volume
         let K = v.frequencies, H = v.height, W = v.width
-        var entries: [(name: String, shape: [Int], values: [Float])] = [
-            (realName, [K, 2, H, W], Array(v.real)),
-            (imagName, [K, 2, H, W], Array(v.imag)),
-            (imageName, [3, H, W], scene.image.data),
+        var entries: [SafeTensors.Entry] = [
+            (realName, [K, 2, H, W], v.real),
+            (imagName, [K, 2, H, W], v.imag),
+            (imageName, [3, H, W], scene.image.data[...]),
         ]
-        if let a = scene.image.alpha { entries.append((alphaName, [H, W], a)) }
-        if case .adaptive(let stats) = v.normalization { entries.append((scalesName, [K], stats.scales)) }
+        if let a = scene.image.alpha { entries.append((alphaName, [H, W], a[...])) }
+        if case .adaptive(let stats) = v.normalization { entries.append((scalesName, [K], stats.scales[...])) }
         let metadata: [String: String] = [
             "format": "gidm",
             "format_version": formatVersion,
@@ -48,7 +54,13 @@ public enum MotionFile {
             slowdownKey: String(scene.timeline.slowdown),
             periodsKey: String(scene.timeline.periods),
         ]
-        return SafeTensors.encode(entries, metadata: metadata)
+        return (entries, metadata)
+    }
+
+    /// Streams a scene's file to standard output (a pipe), tensor by tensor.
+    public static func writeToStandardOutput(_ scene: Scene) throws {
+        let (entries, metadata) = contents(scene)
+        try SafeTensors.write(entries, metadata: metadata, to: 1, name: "-")
     }
 
     /// Writes a scene to `path`: a hidden temporary file beside it, renamed into place when
@@ -57,16 +69,22 @@ public enum MotionFile {
         let url = URL(fileURLWithPath: path)
         let temp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).gid-tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        func fail() -> GIDError { GIDError.output("\(path): cannot write motion file (\(String(cString: strerror(errno))))") }
+        let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw fail() }
         do {
-            try Data(encode(scene)).write(to: temp)
-            // rename(2) replaces an existing file atomically.
-            guard rename(temp.path, path) == 0 else {
-                throw GIDError.output(String(cString: strerror(errno)))
-            }
+            defer { close(fd) }
+            let (entries, metadata) = contents(scene)
+            try SafeTensors.write(entries, metadata: metadata, to: fd, name: path)
         } catch {
-            try? FileManager.default.removeItem(at: temp)
-            let reason = (error as? GIDError)?.message ?? error.localizedDescription
-            throw GIDError.output("\(path): cannot write motion file (\(reason))")
+            unlink(temp.path)
+            throw error
+        }
+        // rename(2) replaces an existing file atomically.
+        guard rename(temp.path, path) == 0 else {
+            let e = fail()
+            unlink(temp.path)
+            throw e
         }
     }
 

@@ -28,10 +28,12 @@ struct SafeTensors {
 
     // MARK: Writing
 
-    /// Serializes F32 tensors (name, shape, values) with metadata; the header is space-padded so
-    /// the data starts 8-byte aligned, as the Python writer does.
-    static func encode(_ entries: [(name: String, shape: [Int], values: [Float])], metadata: [String: String]) -> [UInt8] {
-        var json = "{"
+    /// One tensor to write: its values are read in place, never copied into a file image.
+    typealias Entry = (name: String, shape: [Int], values: ArraySlice<Float>)
+
+    /// The 8-byte length and the JSON header for `entries`; the header is space-padded so the
+    /// data starts 8-byte aligned, as the Python writer does.
+    static func header(_ entries: [Entry], metadata: [String: String]) -> [UInt8] {
         var items: [String] = []
         if !metadata.isEmpty {
             let fields = metadata.keys.sorted().map { "\(quote($0)):\(quote(metadata[$0]!))" }
@@ -44,21 +46,51 @@ struct SafeTensors {
             items.append("\(quote(e.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
-        json += items.joined(separator: ",") + "}"
-        var header = Array(json.utf8)
-        while (8 + header.count) % 8 != 0 { header.append(0x20) }
+        var json = Array(("{" + items.joined(separator: ",") + "}").utf8)
+        while (8 + json.count) % 8 != 0 { json.append(0x20) }
         var out = [UInt8]()
-        out.reserveCapacity(8 + header.count + offset)
-        withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: header)
-        for e in entries {
-            #if _endian(big)
-            for v in e.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
-            #else
-            e.values.withUnsafeBytes { out.append(contentsOf: $0) }
-            #endif
-        }
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+        return out + json
+    }
+
+    /// The whole file in memory (small files, tests, fuzzing).
+    static func encode(_ entries: [Entry], metadata: [String: String]) -> [UInt8] {
+        var out = header(entries, metadata: metadata)
+        for e in entries { littleEndianBytes(e.values) { out.append(contentsOf: $0) } }
         return out
+    }
+
+    /// Streams the file to an open descriptor, tensor by tensor, so memory stays at the scene's own.
+    static func write(_ entries: [Entry], metadata: [String: String], to fd: Int32, name: String) throws {
+        try writeAll(fd, header(entries, metadata: metadata).withUnsafeBytes { Array($0) }, name: name)
+        for e in entries { try littleEndianBytes(e.values) { try writeAll(fd, $0, name: name) } }
+    }
+
+    private static func littleEndianBytes<R>(_ values: ArraySlice<Float>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        #if _endian(big)
+        let swapped = values.map { $0.bitPattern.littleEndian }
+        return try swapped.withUnsafeBytes(body)
+        #else
+        return try values.withUnsafeBytes(body)
+        #endif
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, name: name) }
+    }
+
+    /// write(2) until done; EPIPE means the reader went away (a quiet end for pipes).
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, name: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 24))
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { throw DownstreamClosed() }
+                throw GIDError.output("\(name): cannot write motion file (\(String(cString: strerror(errno))))")
+            }
+            done += n
+        }
     }
 
     /// A JSON string literal.

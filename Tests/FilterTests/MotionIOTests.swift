@@ -81,7 +81,7 @@ struct MotionIOTests {
                 return "\(error)"
             }
         }
-        #expect(message("motion")?.contains("not available yet") == true)
+        #expect(message("motion=ref=file")?.contains("ref is a frame index within the window") == true)
         #expect(message("motion=/nonexistent/x.gidm")?.hasPrefix("input: Parsed_motion_0: /nonexistent/x.gidm") == true)
 
         let scene = try waveScene(width: 8, height: 6)

@@ -63,6 +63,24 @@ struct FilterChainTests {
         #expect(try run("analyze,render", [3, 4]) == [3, 4])
     }
 
+    @Test func filterThatTakesEitherKindGetsNoConversion() throws {
+        // Frames in: `either` stays on frames; after `analyze` it works on motion.
+        var chain = try FilterChain(registry: testRegistry, graph: "either,double", input: testInput)
+        #expect(chain.stages[0].node.output.kind == .frames && chain.output.kind == .frames)
+        #expect(try run("either,double", [1]) == [101, 101])
+        chain = try FilterChain(registry: testRegistry, graph: "analyze,either,render", input: testInput)
+        #expect(chain.labels == ["Parsed_analyze_0", "Parsed_either_1", "Parsed_render_2"])
+        #expect(chain.stages[1].node.output.kind == .motion)
+        #expect(try run("analyze,either,render", [2]) == [102])
+        // `tomotion` takes frames and motion and gives motion either way.
+        #expect(try run("tomotion,render", [5]) == [5])
+        #expect(try run("analyze,tomotion,render", [6]) == [6])
+        // The conversion hook is not consulted for a filter that takes either kind.
+        let registry = FilterRegistry(testRegistry.all) { _, _ in ParsedFilter(name: "analyze") }
+        chain = try FilterChain(registry: registry, graph: "either", input: testInput)
+        #expect(chain.labels == ["Parsed_either_0"])
+    }
+
     @Test func kindMismatchNamesBothFilters() {
         #expect(buildError("null,render")?.message
             == "Parsed_render_1 takes motion but Parsed_null_0 gives frames; no automatic conversion is available yet")

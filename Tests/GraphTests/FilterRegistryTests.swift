@@ -5,7 +5,7 @@ import Testing
 @Suite("Filter registry and help")
 struct FilterRegistryTests {
     @Test func sortedAndFound() throws {
-        #expect(testRegistry.all.map(\.name) == ["analyze", "double", "fail", "hold", "mark", "null", "opts", "render"])
+        #expect(testRegistry.all.map(\.name) == ["analyze", "double", "either", "fail", "hold", "mark", "null", "opts", "render", "tomotion"])
         #expect(try testRegistry.lookup("null").summary == NullFilter.summary)
         let error = #expect(throws: GIDError.self) { try testRegistry.lookup("hod") }
         #expect(error?.message == "No such filter: 'hod' (did you mean 'hold'?)")
@@ -14,8 +14,10 @@ struct FilterRegistryTests {
     @Test func filterList() {
         let lines = testRegistry.helpText.split(separator: "\n").map(String.init)
         #expect(lines.count == testRegistry.all.count)
-        #expect(lines.contains(" analyze  frames->motion  Turn frames into motion."))
-        #expect(lines.contains(" null     frames->frames  Pass the input through unchanged."))
+        #expect(lines.contains(" analyze   frames->motion         Turn frames into motion."))
+        #expect(lines.contains(" null      frames->frames         Pass the input through unchanged."))
+        #expect(lines.contains(" either    frames|motion->same    Take frames or motion, give the same kind."))
+        #expect(lines.contains(" tomotion  frames|motion->motion  Take frames or motion, give motion."))
     }
 
     @Test func perFilterHelpListsEveryOption() throws {
@@ -37,6 +39,21 @@ struct FilterRegistryTests {
               mode   <choice>  linear   linear|cubic          interpolation
               band   <range>   all      LO-HI within 0..1000  frequency band in Hz
             """)
+    }
+
+    @Test func helpNamesBothKindsForFiltersThatTakeEither() throws {
+        #expect(try testRegistry.help(for: "either").hasPrefix("""
+            Filter either
+              Take frames or motion, give the same kind.
+                Input:  frames|motion
+                Output: same kind as the input
+            """))
+        #expect(try testRegistry.help(for: "tomotion").contains("Input:  frames|motion\n    Output: motion\n"))
+        let either = try testRegistry.lookup("either"), render = try testRegistry.lookup("render")
+        #expect(either.accepts(.frames) && either.accepts(.motion) && !render.accepts(.frames))
+        #expect(either.outputKind(for: .frames) == .frames && either.outputKind(for: .motion) == .motion)
+        // A filter that takes one kind reports its output for the kind it is converted to.
+        #expect(render.outputKind(for: .frames) == .frames && render.outputKind(for: .motion) == .frames)
     }
 
     @Test func helpForFilterWithoutOptions() throws {

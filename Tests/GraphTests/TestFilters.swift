@@ -105,6 +105,49 @@ final class RenderFilter: Filter {
     }
 }
 
+/// Takes either kind and gives the same kind back, adding 100 to the number (as `slowmo`).
+final class EitherFilter: Filter {
+    typealias Options = NoOptions
+    static let name = "either"
+    static let summary = "Take frames or motion, give the same kind."
+    static let inputKind = StreamKind.motion
+    static let outputKind = StreamKind.motion
+    static let acceptsAnyKind = true
+    static func outputKind(for kind: StreamKind) -> StreamKind { kind }
+    let output: StreamInfo
+    init(options: Options, input: StreamInfo, context: FilterContext) throws { output = input }
+    func receive(_ item: StreamItem, emit: Emit) throws {
+        switch item {
+        case .frame(let f): try emit(frame(f.pts + 100))
+        case .motion(let m):
+            guard let t = m as? TestMotion else { throw GIDError.internal("either: not test motion") }
+            try emit(.motion(TestMotion(width: t.width, height: t.height, tag: t.tag + 100)))
+        }
+    }
+}
+
+/// Takes either kind and always gives motion (as `motion`: measure frames, replace motion).
+final class ToMotionFilter: Filter {
+    typealias Options = NoOptions
+    static let name = "tomotion"
+    static let summary = "Take frames or motion, give motion."
+    static let inputKind = StreamKind.frames
+    static let outputKind = StreamKind.motion
+    static let acceptsAnyKind = true
+    let output: StreamInfo
+    init(options: Options, input: StreamInfo, context: FilterContext) throws {
+        var info = input
+        info.kind = .motion
+        output = info
+    }
+    func receive(_ item: StreamItem, emit: Emit) throws {
+        switch item {
+        case .frame(let f): try emit(.motion(TestMotion(width: f.width, height: f.height, tag: f.pts)))
+        case .motion: try emit(item)
+        }
+    }
+}
+
 /// Fails in init with an unlabelled message.
 final class FailFilter: Filter {
     typealias Options = NoOptions
@@ -154,7 +197,8 @@ final class OptsFilter: Filter {
 let testRegistry = FilterRegistry([
     FilterDescriptor(NullFilter.self), FilterDescriptor(DoubleFilter.self), FilterDescriptor(HoldFilter.self),
     FilterDescriptor(MarkFilter.self), FilterDescriptor(AnalyzeFilter.self), FilterDescriptor(RenderFilter.self),
-    FilterDescriptor(FailFilter.self), FilterDescriptor(OptsFilter.self),
+    FilterDescriptor(FailFilter.self), FilterDescriptor(OptsFilter.self), FilterDescriptor(EitherFilter.self),
+    FilterDescriptor(ToMotionFilter.self),
 ])
 
 let testInput = StreamInfo(width: 4, height: 2, timeBase: Rational(1, 25), source: "in.mp4")

@@ -67,6 +67,28 @@ struct MediaIOTests {
         }
     }
 
+    @Test("float RGB written as untagged YUV (NUT) reads back with the same colours", arguments: [("yuv444p", 480), ("yuv444p", 720)])
+    func untaggedRoundTrip(_ pixFmt: String, _ height: Int) throws {
+        let src = try #require(try MediaReader(path: sample("stills/bythewater.jpg")).nextFrame()).rgb()
+        // Tile the still to the wanted height: the matrix convention depends on it.
+        let w = src.width, h = height
+        var data = [Float](repeating: 0, count: 3 * w * h)
+        for c in 0..<3 { for i in 0..<(w * h) { data[c * w * h + i] = src.data[c * src.planeSize + i % src.planeSize] } }
+        let img = RGBImage(width: w, height: h, data: data)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gid-rt-\(UUID().uuidString).nut").path
+        let info = StreamInfo(width: w, height: h, timeBase: Rational(1, 25), frameRate: Rational(25, 1))
+        let writer = try MediaWriter(path: path, options: EncodeOptions(pixelFormat: pixFmt), input: info)
+        try writer.write(Frame(img, pts: 0, duration: 1, timeBase: Rational(1, 25)))
+        try writer.finish()
+        let back = try #require(try MediaReader(path: path).nextFrame()).rgb()
+        var bias = [Double](repeating: 0, count: 3)
+        for c in 0..<3 {
+            for i in 0..<(w * h) { bias[c] += Double(back.data[c * w * h + i] - img.data[c * w * h + i]) }
+            bias[c] *= 255 / Double(w * h)
+        }
+        #expect(bias.allSatisfy { abs($0) < 0.5 }, "mean error per channel in 8-bit levels: \(bias)")
+    }
+
     @Test("EXIF orientations 1-8 map a 3x2 picture's corners where EXIF says")
     func orientations() {
         // Pixel values = index, so we can see where each source pixel lands.

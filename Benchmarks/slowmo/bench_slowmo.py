@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Frame-interpolated slow motion: gid-filter slowmo vs ffmpeg minterpolate (mci) and framerate.
+
+For each clip and factor N: keep every N-th frame of the first FRAMES frames (lossless yuv444p
+rawvideo in NUT), make it N times denser with each tool, and compare the made frames with the
+dropped originals (PSNR and SSIM on the RGB pictures, SSIM on luma, as numpy). Both tools are
+timed end to end (decode, filter, encode to rawvideo) in the same run.
+
+    swift build -c release --scratch-path .build-measure
+    python3 Benchmarks/slowmo/bench_slowmo.py [--bin PATH] [--frames 61] [--clips a,b]
+"""
+import argparse, os, subprocess, sys, tempfile, time
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA = os.path.join(os.path.dirname(ROOT), "shared", "data", "clips")
+CLIPS = ["water__dyntex_fountain_trees.avi", "plants__hollyhock_flower_wind.mkv", "fire__fireplace_gatech.mkv",
+         "structure_sway__swing_set_yard.mkv", "water__lake_boats.mp4", "plants__evm_shadow_house_trees.mkv"]
+
+
+def probe(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "stream=width,height,r_frame_rate", "-of", "csv=p=0", path],
+                         capture_output=True, text=True, check=True).stdout.strip().split(",")
+    return int(out[0]), int(out[1]), out[2]
+
+
+def frames_of(cmd, w, h):
+    """Runs cmd (writing rgb24 rawvideo to stdout) and returns (frames, seconds)."""
+    t0 = time.perf_counter()
+    raw = subprocess.run(cmd, capture_output=True, check=True).stdout
+    dt = time.perf_counter() - t0
+    return np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3), dt
+
+
+def psnr(a, b):
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return 99.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
+
+
+def ssim(a, b):
+    """Wang et al. 2004 SSIM on BT.601 luma, Gaussian window sigma 1.5 (as skimage's gaussian mode)."""
+    def luma(x):
+        x = x.astype(np.float64)
+        return 0.299 * x[..., 0] + 0.587 * x[..., 1] + 0.114 * x[..., 2]
+    x, y = luma(a), luma(b)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    g = lambda z: gaussian_filter(z, 1.5, truncate=3.5)
+    mx, my = g(x), g(y)
+    sxx, syy, sxy = g(x * x) - mx * mx, g(y * y) - my * my, g(x * y) - mx * my
+    s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+    return float(s[5:-5, 5:-5].mean())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(ROOT, ".build-measure", "release", "gid-filter"))
+    ap.add_argument("--frames", type=int, default=61)
+    ap.add_argument("--clips", default=",".join(CLIPS))
+    ap.add_argument("--factors", default="2,4")
+    ap.add_argument("--preset", default="medium")
+    args = ap.parse_args()
+    if not os.path.isdir(DATA):
+        sys.exit(f"no shared data at {DATA}")
+    rows = []
+    tmp = tempfile.mkdtemp(prefix="bench-slowmo-")
+    for name in args.clips.split(","):
+        path = os.path.join(DATA, name)
+        w, h, rate = probe(path)
+        w, h = w - w % 2, h - h % 2
+        crop = f"crop={w}:{h}:0:0"
+        orig, _ = frames_of(["ffmpeg", "-v", "error", "-i", path, "-vf", crop, "-frames:v", str(args.frames),
+                             "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], w, h)
+        for n in map(int, args.factors.split(",")):
+            kept = (len(orig) - 1) // n * n + 1          # end on a kept frame
+            dec = os.path.join(tmp, f"{name}.x{n}.nut")
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
+                            "-r", rate, "-i", "-", "-vf", f"select='not(mod(n\\,{n}))',setpts=N/({rate})/TB",
+                            "-c:v", "rawvideo", "-pix_fmt", "yuv444p", "-f", "nut", dec],
+                           input=orig[:kept].tobytes(), check=True)
+            num, den = map(int, rate.split("/")) if "/" in rate else (int(rate), 1)
+            fast = f"{num * n}/{den}"
+            to_rgb = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+            ours, t_ours = frames_of(["bash", "-c", f"'{args.bin}' -nostats -i '{dec}' -vf slowmo=factor={n}:preset={args.preset} "
+                                      f"-f nut -c:v rawvideo -pix_fmt rgb24 - | ffmpeg -v error -i - " + " ".join(to_rgb)], w, h)
+            mci, t_mci = frames_of(["ffmpeg", "-v", "error", "-threads", "2", "-i", dec, "-vf",
+                                    f"minterpolate=fps={fast}:mi_mode=mci"] + to_rgb, w, h)
+            blend, t_blend = frames_of(["ffmpeg", "-v", "error", "-threads", "2", "-i", dec, "-vf",
+                                        f"framerate=fps={fast}"] + to_rgb, w, h)
+            # The sample clip itself through the same yuv444p round trip: the ceiling of the comparison.
+            idx = [j for j in range(1, kept - 1) if j % n]
+            res = {}
+            for label, out in (("gid", ours), ("mci", mci), ("blend", blend)):
+                usable = [j for j in idx if j < len(out)]
+                res[label] = (np.mean([psnr(out[j], orig[j]) for j in usable]),
+                              np.mean([ssim(out[j], orig[j]) for j in usable]), len(usable))
+            rows.append((name, n, w, h, res, t_ours, t_mci, t_blend, len(idx)))
+            g, m, b = res["gid"], res["mci"], res["blend"]
+            print(f"{name} {w}x{h} x{n}: {len(idx)} dropped frames | gid PSNR {g[0]:.2f} SSIM {g[1]:.4f} {t_ours:.2f}s"
+                  f" | mci {m[0]:.2f} {m[1]:.4f} {t_mci:.2f}s | blend {b[0]:.2f} {b[1]:.4f}"
+                  f" | dPSNR vs mci {g[0] - m[0]:+.2f} dB, speed x{t_mci / t_ours:.1f}", flush=True)
+    print("\n| clip | size | N | frames made | gid PSNR / SSIM | minterpolate mci PSNR / SSIM | framerate blend PSNR / SSIM | dPSNR vs mci | gid s | mci s | speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, n, w, h, res, t_ours, t_mci, t_blend, count in rows:
+        g, m, b = res["gid"], res["mci"], res["blend"]
+        print(f"| {name} | {w}x{h} | {n} | {count} | {g[0]:.2f} / {g[1]:.4f} | {m[0]:.2f} / {m[1]:.4f} | {b[0]:.2f} / {b[1]:.4f} "
+              f"| {g[0] - m[0]:+.2f} | {t_ours:.2f} | {t_mci:.2f} | {t_mci / t_ours:.1f}x |")
+    for n in sorted({r[1] for r in rows}):
+        sel = [r for r in rows if r[1] == n]
+        d = np.mean([r[4]["gid"][0] - r[4]["mci"][0] for r in sel])
+        sp = np.exp(np.mean([np.log(r[6] / r[5]) for r in sel]))
+        print(f"x{n}: mean dPSNR vs minterpolate {d:+.2f} dB, geo-mean speed-up {sp:.1f}x over {len(sel)} clips")
+
+
+if __name__ == "__main__":
+    main()

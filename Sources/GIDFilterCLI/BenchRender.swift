@@ -1,0 +1,225 @@
+import Dispatch
+import Flow
+import Foundation
+import Graph
+import MediaIO
+import Render
+import RenderFilter
+import SpectralVolume
+
+/// `gid-filter bench --render-quality [--clips DIR] [--clip NAME]... [--frames N] [--border B]`:
+/// issue 6's quality figure on real clips. For each clip: optical flow from frame 0 to frames
+/// 1..N-1 (camera shake removed), then frames 1..N-1 rendered from frame 0 by every renderer and
+/// scored against the real frames (PSNR, SSIM), once with the measured fields and once with
+/// their K = 16 band-limited version from the spectral volume (what the product renders).
+enum BenchRender {
+    /// Still-camera clips with real oscillating motion (candle, fire, plants, water, sway).
+    static let defaultClips = [
+        "candle__candle_closeup_light4israel.mkv",
+        "fire__fireplace_gatech.mkv",
+        "plants__evm_shadow_house_trees.mkv",
+        "plants__palm_leaf_shadows_wall.mkv",
+        "structure_sway__crane_crop_phasebased.mkv",
+        "water__dyntex_fountain_trees.avi",
+    ]
+
+    /// The scores of one clip.
+    struct ClipResult {
+        var name: String
+        var width: Int
+        var height: Int
+        var frames: Int
+        /// Mean and largest W (pixels) of the measured fields.
+        var meanW: Float
+        var maxW: Float
+        var measured: [RenderScore]
+        var bandLimited: [RenderScore]
+        var seconds: Double
+    }
+
+    static func run(_ arguments: [String]) throws {
+        if arguments.contains("--render-speed") { return try speed(arguments.filter { $0 != "--render-speed" }) }
+        let argv = arguments.filter { $0 != "--render-quality" }
+        var dir: String?
+        var clips: [String] = []
+        var frames = 150
+        var border = 8
+        var alpha = SplatRenderer.defaultAlpha
+        var dump: String?
+        var gate: Float = 0.02
+        var i = 0
+        while i < argv.count {
+            let value = argv[safe: i + 1]
+            switch argv[i] {
+            case "--clips": dir = value
+            case "--clip": if let value { clips.append(value) }
+            case "--frames": frames = max(3, Int(value ?? "") ?? frames)
+            case "--border": border = max(0, Int(value ?? "") ?? border)
+            case "--alpha": alpha = max(0, Float(value ?? "") ?? alpha)
+            case "--dump": dump = value
+            case "--gate": gate = max(0, Float(value ?? "") ?? gate)
+            default:
+                throw GIDError.usage("bench --render-quality: unknown option '\(argv[i])' (use --clips DIR, --clip NAME, --frames N, --border B, --alpha A, --gate G, --dump DIR)")
+            }
+            i += 2
+        }
+        let folder = dir ?? ["../shared/data/clips", "shared/data/clips"].first { FileManager.default.fileExists(atPath: $0) }
+        guard let folder, FileManager.default.fileExists(atPath: folder) else {
+            print("bench --render-quality: skipped, no clip folder (\(dir ?? "../shared/data/clips") is absent; give --clips DIR)")
+            return
+        }
+        let names = clips.isEmpty ? defaultClips : clips
+        print("render quality: frames 1..\(frames - 1) rendered from frame 0, \(border) px border left out, "
+              + "flow preset medium (shake <= 2 px removed), alpha \(alpha), W texture gate \(gate) (0 = the paper's W); "
+              + "cells are PSNR dB / SSIM, means over frames")
+        var results: [ClipResult] = []
+        for name in names {
+            let path = "\(folder)/\(name)"
+            guard FileManager.default.fileExists(atPath: path) else {
+                print("\(name): skipped, not found in \(folder)")
+                continue
+            }
+            let result = try measure(path: path, frames: frames, border: border, alpha: alpha, gate: gate, dump: dump)
+            results.append(result)
+            print(String(format: "%@: %dx%d, %d frames, W mean %.2f px max %.1f px, %.1f s", result.name, result.width,
+                         result.height, result.frames, result.meanW, result.maxW, result.seconds))
+        }
+        print(table(results))
+    }
+
+    /// `--render-speed [--clips DIR] [--runs N]`: frames/s through the render filter at 512x288,
+    /// K=16, on the synthetic scene and on a real measured one (when the clips are there).
+    static func speed(_ argv: [String]) throws {
+        var dir = "../shared/data/clips"
+        var runs = 5
+        var i = 0
+        while i < argv.count {
+            switch argv[i] {
+            case "--clips": dir = argv[safe: i + 1] ?? dir
+            case "--runs": runs = max(1, Int(argv[safe: i + 1] ?? "") ?? runs)
+            default: throw GIDError.usage("bench --render-speed: unknown option '\(argv[i])' (use --clips DIR, --runs N)")
+            }
+            i += 2
+        }
+        print("synthetic scene:")
+        print(try RenderFilterBenchmark.run(runs: runs))
+        let path = "\(dir)/plants__palm_leaf_shadows_wall.mkv"
+        guard FileManager.default.fileExists(atPath: path) else {
+            print("real scene: skipped, \(path) is absent")
+            return
+        }
+        print("real scene (\(path), 150-frame window measured, K=16, resized to 512x288):")
+        let scene = try measuredScene(path: path, frames: 150).resized(width: 512, height: 288)
+        print(try RenderFilterBenchmark.run(scene: scene, runs: runs))
+    }
+
+    /// I0 and the K=16 spectral volume of the first `frames` frames of a clip.
+    static func measuredScene(path: String, frames: Int) throws -> Scene {
+        let reader = try MediaReader(path: path)
+        var grey: LavfiGraph?
+        guard let first = try reader.nextFrame() else { throw GIDError.input("\(path): no frames") }
+        let reference = try FlowCommand.rgb(first, reader: reader, grey: &grey)
+        let analysis = try MotionAnalysis(reference: reference, frames: frames, fps: reader.info.frameRate.map { $0.value } ?? 25,
+                                          source: path)
+        while analysis.count < frames {
+            guard let frame = try reader.nextFrame() else { throw GIDError.input("\(path): fewer than \(frames) frames") }
+            try analysis.add(FlowCommand.rgb(frame, reader: reader, grey: &grey))
+        }
+        return try Scene(image: reference, volume: analysis.finish())
+    }
+
+    /// Measures, renders and scores one clip.
+    static func measure(path: String, frames: Int, border: Int, alpha: Float, gate: Float, dump: String?) throws -> ClipResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        // Pass 1: flow I0 -> I_t for t = 1..N-1 (fields kept: 2 floats a pixel a frame).
+        var reader = try MediaReader(path: path)
+        var grey: LavfiGraph?
+        guard let first = try reader.nextFrame() else { throw GIDError.input("\(path): no frames") }
+        let fps = reader.info.frameRate.map { $0.value } ?? 25
+        let reference = try FlowCommand.rgb(first, reader: reader, grey: &grey)
+        let estimator = try MotionEstimator(reference: reference)
+        var fields: [[Float]] = []
+        while fields.count + 1 < frames, let frame = try reader.nextFrame() {
+            fields.append(try estimator.displacement(to: FlowCommand.rgb(frame, reader: reader, grey: &grey)).data)
+        }
+        guard fields.count >= 2 else { throw GIDError.input("\(path): fewer than 3 frames") }
+        let w = reference.width, h = reference.height
+        let window = fields.count + 1
+        var accumulator = try SpectralAccumulator(frames: window, width: w, height: h, fps: fps, source: name)
+        try accumulator.add([Float](repeating: 0, count: 2 * w * h))
+        for f in fields { try accumulator.add(f) }
+        let volume = try accumulator.finish()
+
+        var measuredW = MotionWeights.compute(fields: fields, width: w, height: h)
+        var bandW = MotionWeights.compute(volume: volume)
+        if gate > 0 {
+            measuredW = MotionWeights.textureGated(measuredW, image: reference, threshold: gate)
+            bandW = MotionWeights.textureGated(bandW, image: reference, threshold: gate)
+        }
+        let measured = RenderScorer(reference: reference, weights: measuredW, alpha: alpha, border: border)
+        let band = RenderScorer(reference: reference, weights: bandW, alpha: alpha, border: border)
+        if let dump { try dumpPictures(reference, weights: measuredW, fields: fields, volume: volume, alpha: alpha, to: "\(dump)/\(name)") }
+
+        // Pass 2: decode again (cheaper than holding the frames) and score frame t both ways.
+        reader = try MediaReader(path: path)
+        _ = try reader.nextFrame()
+        let batch = 8
+        var bandFields = [Float](repeating: 0, count: batch * 2 * w * h)
+        for t in 1..<window {
+            guard let frame = try reader.nextFrame() else { break }
+            let picture = try FlowCommand.rgb(frame, reader: reader, grey: &grey)
+            let slot = (t - 1) % batch
+            if slot == 0 {
+                let times = (t..<min(t + batch, window)).map(Double.init)
+                bandFields.withUnsafeMutableBufferPointer { volume.evaluate(atFrames: times, into: $0) }
+            }
+            measured.add(field: fields[t - 1], frame: picture)
+            bandFields.withUnsafeBufferPointer { all in
+                band.add(field: UnsafeBufferPointer(rebasing: all[(slot * 2 * w * h)..<((slot + 1) * 2 * w * h)]), frame: picture)
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return ClipResult(name: name, width: w, height: h, frames: window, meanW: measuredW.reduce(0, +) / Float(w * h),
+                          maxW: measuredW.max() ?? 0, measured: measured.scores, bandLimited: band.scores, seconds: seconds)
+    }
+
+    /// Debug pictures for looking at a clip: I0, W (white = 2 x mean W), and frame N/2 rendered
+    /// by splat-best, average splat and the backward warp from the measured field.
+    static func dumpPictures(_ reference: RGBImage, weights: [Float], fields: [[Float]], volume: SpectralVolume, alpha: Float,
+                             to prefix: String) throws {
+        let w = reference.width, h = reference.height
+        let scale = 0.5 / max(1e-3, weights.reduce(0, +) / Float(w * h))
+        let wPlane = weights.map { min(1, $0 * scale) }
+        try FlowCommand.writePicture(reference, to: "\(prefix)-I0.png")
+        try FlowCommand.writePicture(RGBImage(width: w, height: h, data: wPlane + wPlane + wPlane), to: "\(prefix)-W.png")
+        let field = fields[fields.count / 2]
+        let best = SplatRenderer(width: w, height: h, quality: .best, alpha: alpha)
+        let average = SplatRenderer(width: w, height: h, quality: .best, alpha: 0)
+        try FlowCommand.writePicture(best.render(reference, field: field, weights: weights), to: "\(prefix)-best.png")
+        try FlowCommand.writePicture(average.render(reference, field: field, weights: weights), to: "\(prefix)-average.png")
+        try FlowCommand.writePicture(BackwardWarp.warp(reference, field: field, weights: weights), to: "\(prefix)-backward.png")
+    }
+
+    /// The per-clip table (markdown), with whether splatting beat the backward warp and average
+    /// splatting on both metrics.
+    static func table(_ results: [ClipResult]) -> String {
+        let variants = RenderVariant.allCases
+        var lines = ["| clip | motion | " + variants.map(\.rawValue).joined(separator: " | ") + " | splat-best wins |",
+                     "|---|---|" + String(repeating: "---|", count: variants.count + 1)]
+        for r in results {
+            for (label, scores) in [("measured", r.measured), ("K=16", r.bandLimited)] {
+                let by = Dictionary(uniqueKeysWithValues: scores.map { ($0.variant, $0) })
+                let cells = variants.map { v in by[v].map { String(format: "%.2f / %.4f", $0.meanPSNR, $0.meanSSIM) } ?? "-" }
+                let best = by[.splatBest]
+                let wins = [RenderVariant.backwardWarp, .averageSplat].allSatisfy { other in
+                    guard let best, let o = by[other] else { return false }
+                    return best.meanPSNR > o.meanPSNR && best.meanSSIM > o.meanSSIM
+                }
+                let clip = r.name.split(separator: ".").first.map(String.init) ?? r.name
+                lines.append("| \(clip) | \(label) | " + cells.joined(separator: " | ") + " | \(wins ? "yes" : "NO") |")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
