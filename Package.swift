@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "NullFilter"], path: "Tests/GraphTests"),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Graph"], path: "Tests/MediaIOTests"),
         .testTarget(name: "FlowTests", dependencies: ["Flow", "MediaIO", "SpectralVolume"], path: "Tests/FlowTests"),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "SpectralVolume"], path: "Tests/RenderTests"),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "SpectralVolume", "Flow", "MediaIO"], path: "Tests/RenderTests"),
         .testTarget(name: "FilterTests",
                     dependencies: ["Graph", "MediaIO", "SpectralVolume", "MotionFilter", "MotionSaveFilter", "MagnifyFilter",
                                    "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter"],

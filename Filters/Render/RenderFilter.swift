@@ -20,7 +20,7 @@ public final class RenderFilter: Filter {
             .choice("quality", \.quality, default: "best", choices: ["fast", "best"],
                     help: "softmax splatting of I0 with motion-magnitude weights: fast = one scale + push-pull hole fill; best = also background-preferring fill and 2x2 sub-sampling where motion stretches the picture"),
             .double("alpha", \.alpha, default: 2, range: 0...100,
-                    help: "softmax splatting sharpness: a pixel's weight is exp(alpha * W(p)), W = mean motion length in pixels; 0 = average splatting"),
+                    help: "softmax splatting sharpness: a pixel's weight is exp(alpha * W(p)), W = mean motion length in pixels (less in flat regions, where measured motion is noise); 0 = average splatting"),
         ]
     }
 

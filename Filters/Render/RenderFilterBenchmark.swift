@@ -23,19 +23,22 @@ public enum RenderFilterBenchmark {
         let fps = volume.fps
         let plan = RenderPlan(seconds: Double(frames) / fps, timeline: Timeline(), volume: volume, fps: fps)
         var lines = ["render filter \(scene.width)x\(scene.height), K=\(volume.frequencies), \(plan.frameCount) frames, "
-                     + "\(runs) runs, 2 threads (median / best frames/s; fields, W and renderer set-up included)"]
-        func rates(_ body: () throws -> Int) rethrows -> (median: Double, best: Double) {
-            var r: [Double] = []
+                     + "\(runs) runs, 2 threads (median / best frames/s; fields, W and renderer set-up included; "
+                     + "CPU ms/frame = process CPU time, median: steadier than wall time on a shared machine)"]
+        func rates(_ body: () throws -> Int) rethrows -> (median: Double, best: Double, cpu: Double) {
+            var r: [Double] = [], cpu: [Double] = []
             for _ in 0..<max(1, runs) {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                let t0 = DispatchTime.now().uptimeNanoseconds, c0 = cpuSeconds()
                 let count = try body()
                 r.append(Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
+                cpu.append(1000 * (cpuSeconds() - c0) / Double(max(1, count)))
             }
             r.sort()
-            return (r[r.count / 2], r[r.count - 1])
+            cpu.sort()
+            return (r[r.count / 2], r[r.count - 1], cpu[cpu.count / 2])
         }
         let peer = try rates { try peerRender(scene, plan: plan) }
-        lines.append(String(format: "backward warp (peer): %.0f / %.0f", peer.median, peer.best))
+        lines.append(String(format: "backward warp (peer): %.0f / %.0f, CPU %.2f ms/frame", peer.median, peer.best, peer.cpu))
         let info = StreamInfo.motion(scene, source: "bench")
         for (quality, target) in [("fast", 200.0), ("best", 60.0)] {
             var options = RenderFilter.Options()
@@ -50,8 +53,9 @@ public enum RenderFilterBenchmark {
                 }
                 return count
             }
-            lines.append(String(format: "render quality=%@: %.0f / %.0f (%.2fx peer; target >= %.0f: %@)", quality,
-                                r.median, r.best, r.median / peer.median, target, r.median >= target ? "met" : "NOT met"))
+            lines.append(String(format: "render quality=%@: %.0f / %.0f (%.2fx peer; target >= %.0f: %@), CPU %.2f ms/frame (%.2fx peer)",
+                                quality, r.median, r.best, r.median / peer.median, target, r.median >= target ? "met" : "NOT met",
+                                r.cpu, r.cpu / peer.cpu))
         }
         return lines.joined(separator: "\n")
     }
@@ -75,5 +79,12 @@ public enum RenderFilterBenchmark {
             start += SceneRenderer.batch
         }
         return count
+    }
+
+    /// CPU time of the whole process (all threads), seconds.
+    static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }

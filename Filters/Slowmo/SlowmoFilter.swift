@@ -24,9 +24,10 @@ public final class SlowmoFilter: Filter {
     public static let details = """
         The clip that render makes grows with the period: one period of a 5 s window becomes
         N*5 s. Frequencies the band option of magnify names stay the scene's own (before slowmo).
-        On video frames: frame interpolation. Flow both ways between neighbouring frames,
-        forward-backward consistency for occlusions, both frames warped to the in-between time
-        and blended; the output keeps the input's frame rate and lasts N times as long (add
+        On video frames: frame interpolation by softmax splatting. Flow both ways between
+        neighbouring frames; both frames splatted to the in-between time, each pixel weighted by
+        how well it matches in the other frame (covered pixels lose), mixed by time, falling back
+        toward a blend where the flow does not explain a pixel; the output keeps the input's frame rate and lasts N times as long (add
         lavfi='setpts=PTS/N' for the same length at N times the rate, as minterpolate does).
         Streaming: two frames and their flows are held.
         Examples:

@@ -1,36 +1,58 @@
 import Dispatch
+import Foundation
 import Graph
 
-/// Video frame interpolation with bidirectional optical flow (for real-video slow motion).
+/// Video frame interpolation by softmax splatting (Niklaus & Liu, CVPR 2020), for real-video
+/// slow motion, without the paper's learned networks.
 ///
-/// For a pair (A, B) it measures the flow both ways and the forward-backward consistency of each
-/// (Sundaram et al.). A frame at fraction t is made in two steps:
-/// 1. Intermediate flow: every pixel of A is splatted to where it is at t (p + t f(p)) carrying
-///    its flows to A and to B, and likewise every pixel of B (p + (1 - t) b(p)); splats are
-///    weighted by consistency, so an occluded pixel (whose round trip fails) yields to the
-///    visible surface that lands on the same place. Where nothing lands, the linear
-///    approximation of Jiang et al. (Super SloMo) from the flows at that place fills in.
-/// 2. Occlusion-aware blend: A and B are sampled along those flows and mixed with weights
-///    (1 - t) and t, each scaled by how well the *other* picture's pixel is matched: where A's
-///    pixel has no match in B (being covered), B's sample shows the occluder and is dropped, and
-///    the other way round for uncovered background.
-/// Holds the two pictures, their flows and maps: streaming a clip keeps two frames plus flow.
+/// For a pair (A, B) it measures the flow both ways (F: A -> B, G: B -> A) and gives every pixel
+/// of each picture an importance from brightness constancy, Z = exp(-beta |A(p) - B(p + F(p))|)
+/// (and likewise for B with G): a pixel that is covered in the other picture, or whose flow is
+/// wrong, finds a different colour there and loses. A frame at fraction t is then
+/// 1. A forward-splatted by t F and B by (1 - t) G (bilinear footprints weighted by Z), both into
+///    one accumulator with temporal weights 1 - t and t: where a surface is visible in both
+///    pictures their splats mix in time, where it is hidden in one the other's splat wins;
+/// 2. a local fall-back toward plain blending where the flow does not explain the change (the
+///    splatted warp error is not clearly below the plain frame difference: flames, water
+///    glitter), where plain blending is the better guess in the squared-error sense;
+/// 3. holes (nothing landed) filled with the plain blend.
+///
+/// Flow is measured on the pictures halved `flowScale` times and upsampled, and each flow is
+/// seeded with the same direction's flow of the previous pair. Holds the two pictures, their
+/// flows and weights plus two accumulators, all reused from pair to pair.
 public final class FrameInterpolator {
     /// The flow settings.
     public let parameters: FlowParameters
+    /// How many times the pictures are halved before measuring flow (0 = full resolution).
+    public let flowScale: Int
+    /// Importance temperature: weight exp(-beta * mean |RGB error|) with colours in 0...1.
+    public var beta: Float = 10
+    /// Strength of the fall-back toward blending (0 = never).
+    public var fallback: Float = 1
+    /// Ratio of splatted warp error to plain frame difference from which blending starts taking
+    /// over (fully at ratio 1: the warp explains no more of the change than standing still).
+    public var fallbackThreshold: Float = 0.7
     private let flow: OpticalFlow
     private var a: RGBImage?
     private var b: RGBImage?
     private var grayB: GrayImage?
     private var forward = FlowField(width: 0, height: 0)
     private var backward = FlowField(width: 0, height: 0)
-    private var confidenceA: [Float] = []
-    private var confidenceB: [Float] = []
+    private var previousForward: FlowField?
+    private var previousBackward: FlowField?
+    private let work = InterpolationBuffers()
 
-    /// An interpolator using the given flow preset.
-    public init(preset: FlowPreset = .medium) {
+    /// An interpolator using the given flow preset, measured at full resolution for `best` and
+    /// on half-size pictures otherwise.
+    public convenience init(preset: FlowPreset = .medium) {
+        self.init(preset: preset, flowScale: preset == .best ? 0 : 1)
+    }
+
+    /// An interpolator with an explicit flow preset and flow resolution (0 = full, 1 = half...).
+    public init(preset: FlowPreset, flowScale: Int) {
         parameters = FlowParameters(preset)
         flow = OpticalFlow(preset: preset)
+        self.flowScale = max(0, min(flowScale, 3))
     }
 
     /// Width and height of the current pair (0 before the first).
@@ -40,7 +62,7 @@ public final class FrameInterpolator {
     /// Returns false while there is no pair yet.
     @discardableResult
     public func advance(to next: RGBImage) throws -> Bool {
-        let grayNext = GrayImage(next)
+        let grayNext = reduced(GrayImage(next))
         defer { b = next; grayB = grayNext }
         guard let previous = b, let grayPrevious = grayB else { return false }
         guard previous.width == next.width, previous.height == next.height else {
@@ -50,156 +72,237 @@ public final class FrameInterpolator {
         return true
     }
 
-    /// Sets the pair (A, B) directly.
+    /// Sets the pair (A, B) directly (no seeding from an earlier pair).
     public func prepare(from first: RGBImage, to second: RGBImage) throws {
         b = nil
         grayB = nil
+        previousForward = nil
+        previousBackward = nil
         try advance(to: first)
         try advance(to: second)
     }
 
-    /// The flow A -> B and B -> A of the current pair.
+    /// The flow A -> B and B -> A of the current pair (full resolution).
     public var flows: (forward: FlowField, backward: FlowField) { (forward, backward) }
+
+    /// The importance weights exp(-beta |error|) of A's and B's pixels, (H, W) each.
+    public var importance: (a: [Float], b: [Float]) {
+        let n = work.count
+        return (Array(UnsafeBufferPointer(start: work.z0, count: n)), Array(UnsafeBufferPointer(start: work.z1, count: n)))
+    }
+
+    /// The luma picture halved `flowScale` times.
+    private func reduced(_ g: GrayImage) -> GrayImage {
+        var g = g
+        for _ in 0..<flowScale {
+            let w = g.width / 2, h = g.height / 2
+            guard w >= parameters.patchSize * 2, h >= parameters.patchSize * 2 else { break }
+            var out = [Float](repeating: 0, count: w * h)
+            g.data.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { d in
+                PyramidKernels.halve(s.baseAddress!, width: g.width, height: g.height, into: d.baseAddress!)
+            }}
+            g = GrayImage(width: w, height: h, data: out)
+        }
+        return g
+    }
+
+    /// `field` measured on the reduced pictures, resized to w x h with vectors scaled to match.
+    private func upsampled(_ field: FlowField, width w: Int, height h: Int) -> FlowField {
+        if field.width == w && field.height == h { return field }
+        var out = [Float](repeating: 0, count: 2 * w * h)
+        let sx = Float(w) / Float(field.width), sy = Float(h) / Float(field.height)
+        field.data.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { d in
+            let sp = s.baseAddress!, dp = d.baseAddress!
+            PyramidKernels.resize(sp, width: field.width, height: field.height, into: dp, width: w, height: h, scale: sx)
+            PyramidKernels.resize(sp + field.planeSize, width: field.width, height: field.height,
+                                  into: dp + w * h, width: w, height: h, scale: sy)
+        }}
+        return FlowField(width: w, height: h, data: out)
+    }
 
     private func setPair(_ first: RGBImage, _ g0: GrayImage, _ second: RGBImage, _ g1: GrayImage) throws {
         a = first
-        forward = try flow.compute(from: g0, to: g1)
-        backward = try flow.compute(from: g1, to: g0)
-        confidenceA = try FlowConsistency.confidence(forward: forward, backward: backward)
-        confidenceB = try FlowConsistency.confidence(forward: backward, backward: forward)
+        let hintF = previousForward.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
+        let hintB = previousBackward.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
+        let small0 = try flow.compute(from: g0, to: g1, hint: hintF)
+        let small1 = try flow.compute(from: g1, to: g0, hint: hintB)
+        previousForward = small0
+        previousBackward = small1
+        forward = upsampled(small0, width: first.width, height: first.height)
+        backward = upsampled(small1, width: first.width, height: first.height)
+        work.reserve(first.width * first.height)
+        let w = first.width, h = first.height, beta = beta
+        let z0 = work.z0, z1 = work.z1, e0 = work.e0, e1 = work.e1
+        first.data.withUnsafeBufferPointer { pa in second.data.withUnsafeBufferPointer { pb in
+        forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
+            let k = ImportanceKernel(width: w, height: h, beta: beta, a: pa.baseAddress!, b: pb.baseAddress!,
+                                     forward: pf.baseAddress!, backward: pg.baseAddress!, z0: z0, z1: z1, e0: e0, e1: e1)
+            parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
+        }}}}
     }
 
     /// The picture at fraction `t` (0 = A, 1 = B) of the current pair.
     public func frame(at t: Float) throws -> RGBImage {
-        guard let a, let b, forward.width == a.width else {
+        guard let a, let b, forward.width == a.width, work.count == a.width * a.height else {
             throw GIDError.internal("frame interpolation: no pair prepared")
         }
         if t <= 0 { return a }
         if t >= 1 { return b }
         let w = a.width, h = a.height, n = w * h
-        // Intermediate flows from position q at time t to A (to0) and to B (to1), planar u then v.
-        var to0 = [Float](repeating: 0, count: 2 * n), to1 = to0
-        var weight = [Float](repeating: 0, count: n)
-        splat(t: t, width: w, height: h, to0: &to0, to1: &to1, weight: &weight)
+        let acc0 = work.acc0, acc1 = work.acc1, z0 = work.z0, z1 = work.z1, e0 = work.e0, e1 = work.e1
         var out = [Float](repeating: 0, count: 3 * n)
-        let sources = (a.data, b.data, confidenceA, confidenceB, forward.data, backward.data)
-        out.withUnsafeMutableBufferPointer { o in
-            let op = UncheckedPointer(o.baseAddress!)
-            to0.withUnsafeBufferPointer { p0 in to1.withUnsafeBufferPointer { p1 in weight.withUnsafeBufferPointer { wt in
-                sources.0.withUnsafeBufferPointer { ia in sources.1.withUnsafeBufferPointer { ib in
-                sources.2.withUnsafeBufferPointer { ca in sources.3.withUnsafeBufferPointer { cb in
-                sources.4.withUnsafeBufferPointer { fw in sources.5.withUnsafeBufferPointer { bw in
-                    let k = BlendKernel(width: w, height: h, t: t, to0: p0.baseAddress!, to1: p1.baseAddress!,
-                                        weight: wt.baseAddress!, a: ia.baseAddress!, b: ib.baseAddress!,
-                                        confidenceA: ca.baseAddress!, confidenceB: cb.baseAddress!,
-                                        forward: fw.baseAddress!, backward: bw.baseAddress!)
-                    parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1, out: op.pointer) }
-                }}}}}}
-            }}}
-        }
+        a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in
+        forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
+        out.withUnsafeMutableBufferPointer { po in
+            let s0 = SplatPass(width: w, height: h, image: pa.baseAddress!, flow: pf.baseAddress!, along: t,
+                               importance: z0, error: e0, into: acc0)
+            let s1 = SplatPass(width: w, height: h, image: pb.baseAddress!, flow: pg.baseAddress!, along: 1 - t,
+                               importance: z1, error: e1, into: acc1)
+            // The two splats write separate accumulators: one per core, same result on any machine.
+            DispatchQueue.concurrentPerform(iterations: 2) { i in (i == 0 ? s0 : s1).run() }
+            let g = GatherKernel(width: w, height: h, t: t, fallback: fallback, threshold: fallbackThreshold, a: pa.baseAddress!, b: pb.baseAddress!,
+                                 acc0: acc0, acc1: acc1, out: po.baseAddress!)
+            parallelStripes(h, stripes: denseStripes) { y0, y1 in g.rows(y0, y1) }
+        }}}}}
         return RGBImage(width: w, height: h, data: out)
     }
+}
 
-    /// Forward-splats both pictures' flows to time t (bilinear footprints, consistency weights).
-    private func splat(t: Float, width w: Int, height h: Int, to0: inout [Float], to1: inout [Float], weight: inout [Float]) {
-        let n = w * h
-        to0.withUnsafeMutableBufferPointer { o0 in to1.withUnsafeMutableBufferPointer { o1 in weight.withUnsafeMutableBufferPointer { wt in
-            let p0 = o0.baseAddress!, p1 = o1.baseAddress!, pw = wt.baseAddress!
-            // A pixel p moving by flow d sits at p + s d at time t; from there A is at toA * d
-            // and B at toB * d. Weight: temporal closeness times squared consistency.
-            func pass(_ flow: UnsafePointer<Float>, _ confidence: UnsafePointer<Float>, along s: Float, temporal: Float,
-                      toA: Float, toB: Float) {
-                @inline(__always) func put(_ xx: Int, _ yy: Int, _ f: Float, _ base: Float, _ du: Float, _ dv: Float) {
-                    guard xx >= 0, yy >= 0, xx < w, yy < h, f > 0 else { return }
-                    let j = yy * w + xx, k = base * f
-                    pw[j] += k
-                    p0[j] += k * toA * du
-                    p0[n + j] += k * toA * dv
-                    p1[j] += k * toB * du
-                    p1[n + j] += k * toB * dv
-                }
-                for y in 0..<h {
-                    for x in 0..<w {
-                        let i = y * w + x
-                        let du = flow[i], dv = flow[n + i]
-                        let px = Float(x) + s * du, py = Float(y) + s * dv
-                        guard px > -1, py > -1, px < Float(w), py < Float(h) else { continue }
-                        let c = confidence[i]
-                        let base = temporal * (c * c + 0.01)
-                        let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
-                        let fx = px - Float(x0), fy = py - Float(y0)
-                        put(x0, y0, (1 - fx) * (1 - fy), base, du, dv)
-                        put(x0 + 1, y0, fx * (1 - fy), base, du, dv)
-                        put(x0, y0 + 1, (1 - fx) * fy, base, du, dv)
-                        put(x0 + 1, y0 + 1, fx * fy, base, du, dv)
-                    }
-                }
-            }
-            forward.data.withUnsafeBufferPointer { f in confidenceA.withUnsafeBufferPointer { c in
-                pass(f.baseAddress!, c.baseAddress!, along: t, temporal: 1 - t, toA: -t, toB: 1 - t)
-            }}
-            backward.data.withUnsafeBufferPointer { f in confidenceB.withUnsafeBufferPointer { c in
-                pass(f.baseAddress!, c.baseAddress!, along: 1 - t, temporal: t, toA: t, toB: -(1 - t))
-            }}
-        }}}
+/// Buffers of `FrameInterpolator`, allocated for the largest picture seen and reused.
+final class InterpolationBuffers: @unchecked Sendable {
+    private(set) var count = 0
+    private var capacity = 0
+    /// Per-pixel importance and warp error of A's and B's pixels.
+    private(set) var z0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var z1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var e0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var e1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * plain difference, -, -).
+    private(set) var acc0 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
+    private(set) var acc1 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
+
+    func reserve(_ n: Int) {
+        count = n
+        guard n > capacity else { return }
+        for p in [z0, z1, e0, e1] { p.deallocate() }
+        acc0.deallocate()
+        acc1.deallocate()
+        z0 = .allocate(capacity: n); z1 = .allocate(capacity: n)
+        e0 = .allocate(capacity: n); e1 = .allocate(capacity: n)
+        acc0 = .allocate(capacity: n); acc1 = .allocate(capacity: n)
+        capacity = n
+    }
+    deinit {
+        for p in [z0, z1, e0, e1] { p.deallocate() }
+        acc0.deallocate()
+        acc1.deallocate()
     }
 }
 
-/// A pointer that may cross into the parallel stripes (each stripe writes its own rows).
-private struct UncheckedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ p: UnsafeMutablePointer<Float>) { pointer = p }
-}
-
-/// Step 2 of `FrameInterpolator.frame(at:)` over a range of rows.
-private struct BlendKernel: @unchecked Sendable {
-    let width: Int, height: Int, t: Float
-    let to0: UnsafePointer<Float>, to1: UnsafePointer<Float>, weight: UnsafePointer<Float>
+/// Per pair: importance exp(-beta e) and warp error e = mean |A(p) - B(p + F(p))| (and for B).
+private struct ImportanceKernel: @unchecked Sendable {
+    let width: Int, height: Int, beta: Float
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>
-    let confidenceA: UnsafePointer<Float>, confidenceB: UnsafePointer<Float>
     let forward: UnsafePointer<Float>, backward: UnsafePointer<Float>
+    let z0: UnsafeMutablePointer<Float>, z1: UnsafeMutablePointer<Float>
+    let e0: UnsafeMutablePointer<Float>, e1: UnsafeMutablePointer<Float>
 
-    /// Weight below which a splatted flow gives way to the linear approximation.
-    static let fillWeight: Float = 0.02
-    /// Floor of the visibility weights, so that a pixel unmatched both ways still blends.
-    static let floor: Float = 0.05
+    func rows(_ y0: Int, _ y1: Int) {
+        pass(y0, y1, a, b, forward, z0, e0)
+        pass(y0, y1, b, a, backward, z1, e1)
+    }
 
-    func rows(_ y0: Int, _ y1: Int, out: UnsafeMutablePointer<Float>) {
+    private func pass(_ y0: Int, _ y1: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
+                      _ f: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, _ e: UnsafeMutablePointer<Float>) {
         let w = width, h = height, n = w * h
-        let s = 1 - t
         for y in y0..<y1 {
             for x in 0..<w {
                 let i = y * w + x
-                // Super SloMo's approximation from the flows at q, mixed in where few splats land.
-                let fu = forward[i], fv = forward[n + i], bu = backward[i], bv = backward[n + i]
-                let approx0u = -s * t * fu + t * t * bu, approx0v = -s * t * fv + t * t * bv
-                let approx1u = s * s * fu - s * t * bu, approx1v = s * s * fv - s * t * bv
-                let wt = weight[i], norm = 1 / (wt + Self.fillWeight)
-                let u0 = (to0[i] + Self.fillWeight * approx0u) * norm, v0 = (to0[n + i] + Self.fillWeight * approx0v) * norm
-                let u1 = (to1[i] + Self.fillWeight * approx1u) * norm, v1 = (to1[n + i] + Self.fillWeight * approx1v) * norm
-                let x0 = Float(x) + u0, yA = Float(y) + v0, x1 = Float(x) + u1, yB = Float(y) + v1
-                // B is trusted where A's pixel is matched in B, and A where B's pixel is matched in A.
-                let wA = s * (sample(confidenceB, w, h, x1, yB) + Self.floor)
-                let wB = t * (sample(confidenceA, w, h, x0, yA) + Self.floor)
-                let norm2 = 1 / (wA + wB)
-                for c in 0..<3 {
-                    let va = sample(a + c * n, w, h, x0, yA), vb = sample(b + c * n, w, h, x1, yB)
-                    out[c * n + i] = (wA * va + wB * vb) * norm2
+                let tx = Float(x) + f[i], ty = Float(y) + f[n + i]
+                var err: Float
+                if tx < -0.5 || ty < -0.5 || tx > Float(w) - 0.5 || ty > Float(h) - 0.5 {
+                    err = 0.5  // leaves the picture: no evidence either way, a weak weight
+                } else {
+                    err = abs(src[i] - bilinear(dst, w, h, tx, ty)) + abs(src[n + i] - bilinear(dst + n, w, h, tx, ty))
+                        + abs(src[2 * n + i] - bilinear(dst + 2 * n, w, h, tx, ty))
+                    err *= 1 / 3
+                }
+                e[i] = err
+                z[i] = exp(-beta * err) + 1e-6
+            }
+        }
+    }
+}
+
+/// Forward splat of one picture along `along` times its flow into an accumulator (cleared first).
+private struct SplatPass: @unchecked Sendable {
+    let width: Int, height: Int
+    let image: UnsafePointer<Float>, flow: UnsafePointer<Float>, along: Float
+    let importance: UnsafePointer<Float>, error: UnsafePointer<Float>
+    let into: UnsafeMutablePointer<SIMD8<Float>>
+
+    func run() {
+        let w = width, h = height, n = w * h, s = along
+        into.update(repeating: .zero, count: n)
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                let px = Float(x) + s * flow[i], py = Float(y) + s * flow[n + i]
+                guard px > -1, py > -1, px < Float(w), py < Float(h) else { continue }
+                let z = importance[i]
+                let v = SIMD8<Float>(z * image[i], z * image[n + i], z * image[2 * n + i], z, z * error[i], 0, 0, 0)
+                let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
+                let fx = px - Float(x0), fy = py - Float(y0)
+                let inX0 = x0 >= 0, inX1 = x0 + 1 < w, inY0 = y0 >= 0, inY1 = y0 + 1 < h
+                let j = y0 * w + x0
+                if inY0 {
+                    if inX0 { into[j] += ((1 - fx) * (1 - fy)) * v }
+                    if inX1 { into[j + 1] += (fx * (1 - fy)) * v }
+                }
+                if inY1 {
+                    if inX0 { into[j + w] += ((1 - fx) * fy) * v }
+                    if inX1 { into[j + w + 1] += (fx * fy) * v }
                 }
             }
         }
     }
 }
 
-/// Bilinear sample of a (h, w) plane at (x, y), coordinates clamped to the picture.
-@inline(__always)
-private func sample(_ p: UnsafePointer<Float>, _ w: Int, _ h: Int, _ x: Float, _ y: Float) -> Float {
-    let cx = min(max(x, 0), Float(w - 1)), cy = min(max(y, 0), Float(h - 1))
-    let ix = min(Int(cx), max(w - 2, 0)), iy = min(Int(cy), max(h - 2, 0))
-    let ax = cx - Float(ix), ay = cy - Float(iy)
-    let ix1 = min(ix + 1, w - 1), iy1 = min(iy + 1, h - 1)
-    let r0 = p + iy * w, r1 = p + iy1 * w
-    let top = r0[ix] + ax * (r0[ix1] - r0[ix])
-    let bottom = r1[ix] + ax * (r1[ix1] - r1[ix])
-    return top + ay * (bottom - top)
+/// Per output pixel: normalizes and mixes the two splats, falls back toward the blend.
+private struct GatherKernel: @unchecked Sendable {
+    let width: Int, height: Int, t: Float, fallback: Float, threshold: Float
+    let a: UnsafePointer<Float>, b: UnsafePointer<Float>
+    let acc0: UnsafePointer<SIMD8<Float>>, acc1: UnsafePointer<SIMD8<Float>>
+    let out: UnsafeMutablePointer<Float>
+
+    /// Weight of the plain blend mixed into every pixel: fills holes, negligible elsewhere.
+    static let holeWeight: Float = 1e-3
+
+    func rows(_ y0: Int, _ y1: Int) {
+        let w = width, n = w * height, s = 1 - t
+        for y in y0..<y1 {
+            for x in 0..<w {
+                let i = y * w + x
+                let m = s * acc0[i] + t * acc1[i]
+                let ra = a[i], ga = a[n + i], ba = a[2 * n + i], rb = b[i], gb = b[n + i], bb = b[2 * n + i]
+                let br = s * ra + t * rb, bg = s * ga + t * gb, bbl = s * ba + t * bb
+                let den = m[3] + Self.holeWeight
+                var r = (m[0] + Self.holeWeight * br) / den
+                var g = (m[1] + Self.holeWeight * bg) / den
+                var bl = (m[2] + Self.holeWeight * bbl) / den
+                if fallback > 0 {
+                    // Mean warp error of what landed here against the plain difference of A and B.
+                    let warpError = m[4] / den
+                    let plain = (abs(ra - rb) + abs(ga - gb) + abs(ba - bb)) * (1 / 3)
+                    // Blending is as good as warping where the warp explains little of the change.
+                    let ratio = warpError / (plain + 0.004)
+                    let k = min(max(fallback * (ratio - threshold) / max(1 - threshold, 0.05), 0), 1)
+                    r += k * (br - r); g += k * (bg - g); bl += k * (bbl - bl)
+                }
+                out[i] = r
+                out[n + i] = g
+                out[2 * n + i] = bl
+            }
+        }
+    }
 }

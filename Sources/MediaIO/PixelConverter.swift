@@ -37,8 +37,11 @@ enum PixelConverter {
         guard let ctx = sws_getContext(Int32(srcW), Int32(srcH), src, Int32(dstW), Int32(dstH), dst, flags, nil, nil, nil) else {
             throw GIDError.codec("cannot convert \(pixelFormatName(src)) \(srcW)x\(srcH) to \(pixelFormatName(dst)) \(dstW)x\(dstH)")
         }
+        // swscale may route RGB -> RGB (planar float to packed, say) through YUV and applies both
+        // matrices: with different ones the colours shift, so RGB-to-RGB uses one matrix.
+        let sameSpace = isRGBOrGray(src) && isRGBOrGray(dst)
         let inv = sws_getCoefficients(srcMatrix)
-        let tbl = sws_getCoefficients(dstMatrix)
+        let tbl = sws_getCoefficients(sameSpace ? srcMatrix : dstMatrix)
         sws_setColorspaceDetails(ctx, inv, srcFull ? 1 : 0, tbl, dstFull ? 1 : 0, 0, 1 << 16, 1 << 16)
         return ctx
     }

@@ -70,4 +70,32 @@ struct InterpolatedSlowmoTests {
         let error = #expect(throws: GIDError.self) { try Self.slowmo("slowmo=2", [a, b]) }
         #expect(error?.kind == .input && error?.message.contains("frames of different sizes") == true)
     }
+
+    @Test func aStillSceneInterpolatesToItself() throws {
+        // Both splats land where they started and carry the same colours: the pair's own picture.
+        let p = try samplePicture(width: 96, height: 64)
+        let (frames, _) = try Self.slowmo("slowmo=4", [p, p])
+        #expect(frames.count == 5)
+        for k in 1...3 { #expect(maxAbsDifference(try frames[k].rgb().data, p.data) < 2e-3) }
+    }
+
+    @Test func unrelatedPicturesStayBoundedAndLeanTowardTheBlend() throws {
+        // Independent noise: no flow explains the change. The splat normalisation must not blow up,
+        // and the fall-back pulls the made frame toward the plain blend (partly: bilinear sampling
+        // of noise lowers the warp error below the plain difference, so the fall-back is not full).
+        var seed: UInt64 = 7
+        func noise(_ n: Int) -> [Float] {
+            (0..<n).map { _ in
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                return Float(seed >> 40) / Float(1 << 24)
+            }
+        }
+        let (w, h) = (64, 48)
+        let a = RGBImage(width: w, height: h, data: noise(3 * w * h)), b = RGBImage(width: w, height: h, data: noise(3 * w * h))
+        let (frames, _) = try Self.slowmo("slowmo=2", [a, b])
+        let blend = RGBImage(width: w, height: h, data: zip(a.data, b.data).map { ($0 + $1) / 2 })
+        let made = try frames[1].rgb()
+        #expect(made.data.allSatisfy { $0.isFinite && $0 >= -0.01 && $0 <= 1.01 })
+        #expect(Self.psnr(made, blend) > Self.psnr(a, blend), "made \(Self.psnr(made, blend)) dB vs A \(Self.psnr(a, blend)) dB from the blend")
+    }
 }

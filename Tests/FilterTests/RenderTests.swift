@@ -17,6 +17,16 @@ struct RenderFilterTests {
         }
     }
 
+    @Test func keptFramesAreNotOverwrittenByLaterOnes() throws {
+        // The renderer reuses its output picture; frames a consumer keeps must stay as rendered.
+        let scene = try waveScene(width: 24, height: 16)
+        let frames = try pictures(run("render=duration=0.2", on: scene).items)
+        #expect(frames.count == 6)
+        #expect(frames[1].data != frames[3].data)
+        let again = try pictures(run("render=duration=0.2", on: scene).items)
+        for (a, b) in zip(frames, again) { #expect(a.data == b.data) }
+    }
+
     @Test func defaultIsOnePeriodAtTheScenesRate() throws {
         let scene = try waveScene(width: 16, height: 10)
         let (items, info) = try run("render", on: scene)

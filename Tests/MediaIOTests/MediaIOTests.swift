@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import CFFmpeg
 @testable import MediaIO
 import Testing
 
@@ -87,6 +88,27 @@ struct MediaIOTests {
             bias[c] *= 255 / Double(w * h)
         }
         #expect(bias.allSatisfy { abs($0) < 0.5 }, "mean error per channel in 8-bit levels: \(bias)")
+    }
+
+    @Test("float RGB -> 8-bit RGB keeps its colours at SD and HD sizes (no matrix applied)", arguments: [
+        ("rgb24", 480), ("rgb24", 720), ("gbrp", 480), ("rgba", 480),
+    ])
+    func rgbToRGBIsExact(_ pixFmt: String, _ height: Int) throws {
+        let w = 64, n = w * height
+        // Saturated colours show a matrix mix-up most.
+        let data = (0..<(3 * n)).map { i -> Float in
+            let c = i / n, p = i % n
+            return Float((p * (c + 3) * 37) % 256) / 255
+        }
+        let img = RGBImage(width: w, height: height, data: data)
+        let out = try PixelConverter.fromRGB(img, format: AVPixelFormat(rawValue: try pixelFormat(named: pixFmt)), width: w, height: height)
+        let back = try out.toRGB()
+        let errors = zip(back.data, img.data).map { ($0 - $1) * 255 }
+        let worst = errors.map(abs).max() ?? 0
+        let bias = errors.reduce(0, +) / Float(errors.count)
+        // swscale's float -> 8-bit path truncates in places (errors below one level); a matrix
+        // mix-up shifts saturated colours by several levels and biases the mean.
+        #expect(worst < 1.0 && abs(bias) < 0.3, "\(pixFmt) \(height): worst \(worst) levels, mean \(bias)")
     }
 
     @Test("EXIF orientations 1-8 map a 3x2 picture's corners where EXIF says")

@@ -40,6 +40,19 @@ struct WeightsAndBenchTests {
         }
     }
 
+    @Test func textureGateSilencesFlatRegionsOnly() {
+        // Left half flat grey, right half textured; W = 5 px everywhere.
+        let w = 40, h = 20, n = w * h
+        let textured = Fixture.texture(width: w, height: h)
+        var data = textured.data
+        for c in 0..<3 { for y in 0..<h { for x in 0..<(w / 2) { data[c * n + y * w + x] = 0.5 } } }
+        let gated = MotionWeights.textureGated([Float](repeating: 5, count: n),
+                                               image: RGBImage(width: w, height: h, data: data))
+        #expect(gated[10 * w + 5] == 0)
+        #expect(gated[10 * w + 32] > 4)
+        #expect(gated.allSatisfy { $0 >= 0 && $0 <= 5 })
+    }
+
     @Test func metricsOfIdenticalAndDifferentPictures() {
         let a = Fixture.texture(width: 40, height: 30, seed: 1)
         let b = Fixture.texture(width: 40, height: 30, seed: 2)

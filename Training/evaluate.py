@@ -1,0 +1,176 @@
+"""Held-out evaluation of the prior against baselines (issue 7's metrics), printed as a table.
+
+    python Training/evaluate.py --model Training/runs/cpu/freq/ckpt.pt --regressor Training/runs/cpu/regressor/ckpt.pt
+
+On every held-out window (clips in dataset.HELDOUT, full 16:10 crop at the model grid), predicted
+vs measured S, per window then averaged per clip, then over clips:
+  AUC        moving-region AUC: the predicted per-pixel amplitude 2*sqrt(sum_{k>=1}|S_k|^2) ranks
+             the pixels whose measured amplitude exceeds --move-frac x grid width (0.5 = chance)
+  spec L1    mean over k of |log10 P_pred(k) - log10 P_meas(k)|, P = mean power over pixels
+  calib      median over the moving pixels of predicted / measured amplitude (1 = calibrated)
+  diversity  mean pairwise distance between samples of different seeds / mean sample norm
+Baselines: zero motion, texture energy (gradient energy of I0 as amplitude, the training set's
+mean spectrum), the deterministic regressor (train.py --stage regressor).
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+import torch
+
+from dataset import MotionData
+from export import load_model
+from gidm import amplitude, power_spectrum
+from model import denormalize, sample, texture_energy_baseline
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def auc(scores, positive):
+    """Mann-Whitney AUC with ties counted half; None when one class is empty."""
+    scores, positive = np.asarray(scores, np.float64).ravel(), np.asarray(positive, bool).ravel()
+    n1, n0 = positive.sum(), (~positive).sum()
+    if n1 == 0 or n0 == 0:
+        return None
+    order = np.argsort(scores, kind="mergesort")
+    ranks = np.empty(len(scores))
+    s = scores[order]
+    i = 0
+    while i < len(s):  # average ranks over ties
+        j = i
+        while j + 1 < len(s) and s[j + 1] == s[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def window_metrics(S_pred, S_meas, thresh):
+    """Metrics of one prediction (K,4,h,w) against the measurement."""
+    Ap, Am = amplitude(S_pred), amplitude(S_meas)
+    moving = Am > thresh
+    Pp, Pm = power_spectrum(S_pred), power_spectrum(S_meas)
+    spec = float(np.mean(np.abs(np.log10(Pp + 1e-8) - np.log10(Pm + 1e-8))))
+    calib = float(np.median(Ap[moving] / Am[moving])) if moving.any() else None
+    return {"auc": auc(Ap, moving), "spec": spec, "calib": calib}
+
+
+def diversity(samples):
+    """samples: list of (K,4,h,w); mean pairwise L2 distance / mean L2 norm (0 for one sample)."""
+    if len(samples) < 2:
+        return 0.0
+    norms = np.mean([np.linalg.norm(s) for s in samples])
+    d = [np.linalg.norm(a - b) for i, a in enumerate(samples) for b in samples[i + 1:]]
+    return float(np.mean(d) / max(norms, 1e-12))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", default=os.path.join(HERE, "data", "dataset.npz"))
+    p.add_argument("--model", required=True, help="diffusion prior: ckpt.pt or exported .safetensors")
+    p.add_argument("--regressor", help="regressor baseline checkpoint")
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--steps", type=int, nargs="+", default=[50], help="DDIM steps (several: quality vs steps)")
+    p.add_argument("--guidance", type=float, default=1.5)
+    p.add_argument("--move-frac", type=float, default=0.003, help="moving = measured amplitude > this x grid width")
+    p.add_argument("--max-windows", type=int, default=3, help="held-out windows per clip (evenly spaced)")
+    p.add_argument("--out", default=None, help="folder for eval.md, eval.json, spectra.png (default: beside --model)")
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    model, scales, mean_power, info = load_model(args.model)
+    cfg = model.cfg
+    data = MotionData(args.data, "heldout").use_frequencies(cfg.K)
+    if not len(data):
+        raise SystemExit(f"{args.data} has no held-out windows (clips {', '.join(sorted(set(data.names)))} ...)")
+    keep = []
+    for c in sorted(set(data.clip)):
+        idx = np.flatnonzero(data.clip == c)
+        keep += list(idx[np.unique(np.linspace(0, len(idx) - 1, min(args.max_windows, len(idx))).round().astype(int))])
+    idx = torch.tensor(keep)
+    S_meas, cond = data.batch(idx, (cfg.grid_h, cfg.grid_w), cfg.cond_factor)   # (N,K,4,h,w), (N,3,hf,wf)
+    S_meas = S_meas.numpy()
+    images = cond.numpy()
+    clips = [data.names[data.clip[i]] for i in keep]
+    thresh = args.move_frac * cfg.grid_w
+    print(f"{len(keep)} held-out windows from {len(set(clips))} clips; model {args.model} ({info['stage']}, step {info['step']})")
+
+    preds = {"zero": [[np.zeros_like(s)] for s in S_meas],
+             "texture": [[texture_energy_baseline(im, mean_power.numpy(), (cfg.grid_h, cfg.grid_w),
+                                                  np.random.default_rng(i))] for i, im in enumerate(images)]}
+    if args.regressor:
+        reg, rscales, _, _ = load_model(args.regressor)
+        with torch.no_grad():
+            out = denormalize(sample(reg, cond), rscales).numpy()
+        preds["regressor"] = [[o] for o in out]
+    for steps in args.steps:
+        name = f"diffusion ({steps} steps)"
+        per = [[] for _ in keep]
+        for seed in range(args.seeds):
+            g = torch.Generator().manual_seed(seed)
+            out = denormalize(sample(model, cond, steps=steps, guidance=args.guidance, generator=g), scales).numpy()
+            for i, o in enumerate(out):
+                per[i].append(o)
+        preds[name] = per
+
+    rows, per_clip_auc = [], {}
+    for name, per in preds.items():
+        by_clip = {}
+        for i, samples in enumerate(per):
+            ms = [window_metrics(s, S_meas[i], thresh) for s in samples]
+            agg = {key: np.mean([m[key] for m in ms if m[key] is not None]) if any(m[key] is not None for m in ms)
+                   else None for key in ("auc", "spec", "calib")}
+            agg["div"] = diversity(samples)
+            by_clip.setdefault(clips[i], []).append(agg)
+        clip_mean = {c: {k: (np.mean([v[k] for v in vs if v[k] is not None]) if any(v[k] is not None for v in vs) else None)
+                         for k in ("auc", "spec", "calib", "div")} for c, vs in by_clip.items()}
+        per_clip_auc[name] = {c: m["auc"] for c, m in clip_mean.items()}
+        col = lambda k: [m[k] for m in clip_mean.values() if m[k] is not None]
+        rows.append({"method": name, "auc": np.mean(col("auc")) if col("auc") else None,
+                     "auc_min": min(col("auc")) if col("auc") else None,
+                     "spec": np.mean(col("spec")), "calib": np.median(col("calib")) if col("calib") else None,
+                     "div": np.mean(col("div"))})
+    tex = per_clip_auc["texture"]
+    fmt = lambda v, d=3: "-" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.{d}f}"
+    lines = ["| method | AUC mean | AUC worst clip | clips above texture | spectrum L1 | calibration | diversity |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        above = sum(1 for c, a in per_clip_auc[r["method"]].items() if a is not None and tex.get(c) is not None and a > tex[c])
+        lines.append(f"| {r['method']} | {fmt(r['auc'])} | {fmt(r['auc_min'])} | {above}/{len(tex)} | {fmt(r['spec'])} "
+                     f"| {fmt(r['calib'])} | {fmt(r['div'])} |")
+    lines += ["", "| clip | " + " | ".join(per_clip_auc) + " |", "|---|" + "---|" * len(per_clip_auc)]
+    for c in tex:
+        lines.append(f"| {c} | " + " | ".join(fmt(per_clip_auc[m][c]) for m in per_clip_auc) + " |")
+    table = "\n".join(lines)
+    print(table)
+    out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.model)), "eval")
+    os.makedirs(out, exist_ok=True)
+    header = (f"Held-out: {len(keep)} windows, {len(set(clips))} clips; moving = measured amplitude > "
+              f"{thresh:.3f} grid px; guidance {args.guidance}; seeds {args.seeds}; model {args.model}\n\n")
+    open(os.path.join(out, "eval.md"), "w").write(header + table + "\n")
+    json.dump({"rows": rows, "per_clip_auc": per_clip_auc}, open(os.path.join(out, "eval.json"), "w"), indent=1,
+              default=lambda o: None if o is None else float(o))
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        fk = np.arange(cfg.K) / 5.0
+        ax.semilogy(fk, np.mean([power_spectrum(s) for s in S_meas], 0), "k-o", label="measured")
+        for name, per in preds.items():
+            if name != "zero":
+                ax.semilogy(fk, np.mean([power_spectrum(s) for ss in per for s in ss], 0), label=name)
+        ax.set_xlabel("frequency (Hz)")
+        ax.set_ylabel("mean power (grid px$^2$)")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "spectra.png"), dpi=100)
+        plt.close(fig)
+    except ImportError:
+        pass
+    print(f"wrote {out}/eval.md, eval.json, spectra.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Exports a trained prior as one safetensors file (weights + config + normalization), loads it
+back, and writes the golden vectors for the Swift port (issue 7 part 2).
+
+    python Training/export.py --ckpt Training/runs/cpu/freq/ckpt.pt --out Models/gid-prior-default.safetensors
+
+writes OUT and OUT with `.golden.safetensors` in place of `.safetensors`.
+
+Model file: tensors `model.<parameter name>` (the EMA weights, float32), `normalization.scales`
+(K,), `mean_power` (K,; the texture baseline's spectrum); metadata `format` = `gid-prior`,
+`format_version` = `1`, `model_config` (JSON of model.ModelConfig), `fps`, `window_seconds`,
+`channels`, `stage`, `step`, `train_clips`.
+
+Golden file (all float32 unless said): `input.noise` (1, K, 4, h, w) = x_t, `input.image`
+(1, 3, h*f, w*f), `input.t` (1,) int64, `input.k` (1, K) int64; `block.<module>` the output of each
+top-level block in forward order (inp, down.i, downsample.i, mid1, mid_attn, mid_fattn, mid2,
+up.i, out; (K, C, h', w')), `output.eps` (1, K, 4, h, w); `ddim.noise` the start of a 5-step DDIM
+sample with guidance 1.5, `ddim.step.i` x after step i, `ddim.x0` (the normalized result),
+`ddim.S` (denormalized, grid pixels), `ddim.timesteps` int64, `alphas_cumprod` (float64).
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+
+from model import ModelConfig, UNet, alphas_cumprod, denormalize, sample
+
+GOLDEN_STEPS, GOLDEN_GUIDANCE, GOLDEN_SEED = 5, 1.5, 7
+
+
+def load_model(path):
+    """(model in eval mode with EMA weights, scales (K,), mean_power (K,), info dict) from a
+    train.py checkpoint (.pt) or an exported .safetensors."""
+    if path.endswith(".pt"):
+        ck = torch.load(path, weights_only=False, map_location="cpu")
+        model = UNet(ModelConfig.from_dict(ck["model_config"]))
+        model.load_state_dict(ck["ema"])
+        info = {"stage": ck["stage"], "step": ck["step"], "train_clips": ck.get("train_clips", [])}
+        return model.eval(), ck["scales"].float(), ck["mean_power"].float(), info
+    t = load_file(path)
+    with safe_open(path, framework="pt") as f:
+        meta = f.metadata()
+    assert meta.get("format") == "gid-prior" and meta.get("format_version") == "1", f"{path}: not a gid-prior v1 file"
+    model = UNet(ModelConfig.from_dict(json.loads(meta["model_config"])))
+    model.load_state_dict({k[len("model."):]: v for k, v in t.items() if k.startswith("model.")})
+    info = {"stage": meta.get("stage"), "step": int(meta.get("step", 0)),
+            "train_clips": json.loads(meta.get("train_clips", "[]"))}
+    return model.eval(), t["normalization.scales"], t["mean_power"], info
+
+
+def export(model, scales, mean_power, info, out):
+    tensors = {f"model.{k}": v.detach().float().contiguous() for k, v in model.state_dict().items()}
+    tensors["normalization.scales"] = scales.float().contiguous()
+    tensors["mean_power"] = mean_power.float().contiguous()
+    meta = {"format": "gid-prior", "format_version": "1", "model_config": json.dumps(model.cfg.to_dict()),
+            "fps": "30.0", "window_seconds": "5.0", "channels": "Re x, Re y, Im x, Im y (pixels of the model grid)",
+            "normalization": "S' = sign(S) sqrt(|S| / s_k) per real/imag part (docs/motion-file.md)",
+            "stage": str(info.get("stage")), "step": str(info.get("step")),
+            "train_clips": json.dumps(info.get("train_clips", []))}
+    save_file(tensors, out, metadata=meta)
+
+
+@torch.no_grad()
+def golden(model, scales, out):
+    cfg = model.cfg
+    g = torch.Generator().manual_seed(GOLDEN_SEED)
+    K, h, w, f = cfg.K, cfg.grid_h, cfg.grid_w, cfg.cond_factor
+    x = torch.randn(1, K, 4, h, w, generator=g)
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, h * f), torch.linspace(0, 1, w * f), indexing="ij")
+    image = torch.stack([xx, yy, 0.5 + 0.5 * torch.sin(12 * xx) * torch.cos(9 * yy)])[None]  # (1, 3, h*f, w*f)
+    t = torch.tensor([cfg.timesteps // 2])
+    k = torch.arange(K)[None]
+    blocks, hooks = {}, []
+    names = ["inp"] + [f"down.{i}" for i in range(len(model.down))] + \
+            [f"downsample.{i}" for i in range(len(model.downsample))] + \
+            ["mid1", "mid_attn", "mid_fattn", "mid2"] + [f"up.{i}" for i in range(len(model.up))] + ["out"]
+    modules = dict(model.named_modules())
+    for n in names:
+        if n in modules and modules[n] is not None:
+            hooks.append(modules[n].register_forward_hook(
+                lambda m, i, o, n=n: blocks.__setitem__(f"block.{n}", o.detach().clone().contiguous())))
+    eps = model(x, t, k, image)
+    for hk in hooks:
+        hk.remove()
+    noise = torch.randn(1, K, 4, h, w, generator=g)
+    trace = []
+    x0 = sample(model, image, steps=GOLDEN_STEPS, guidance=GOLDEN_GUIDANCE, noise=noise, trace=trace)
+    ts = np.unique(np.round(np.linspace(0, cfg.timesteps - 1, GOLDEN_STEPS)).astype(np.int64))[::-1].copy()
+    tensors = {"input.noise": x, "input.image": image, "input.t": t, "input.k": k, "output.eps": eps, **blocks,
+               "ddim.noise": noise, "ddim.x0": x0, "ddim.S": denormalize(x0, scales),
+               "ddim.timesteps": torch.from_numpy(ts), "alphas_cumprod": alphas_cumprod(cfg)}
+    tensors.update({f"ddim.step.{i}": s for i, s in enumerate(trace)})
+    save_file({k: v.contiguous() for k, v in tensors.items()}, out, metadata={
+        "steps": str(GOLDEN_STEPS), "guidance": str(GOLDEN_GUIDANCE), "eta": "0",
+        "note": "DDIM x0 clamped to +-model_config.x0_clip; unconditional branch = image of zeros",
+        "model_config": json.dumps(cfg.to_dict())})
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--ckpt", required=True, help="train.py checkpoint (.pt) or an exported .safetensors")
+    p.add_argument("--out", required=True, help="model file (.safetensors)")
+    p.add_argument("--no-golden", action="store_true")
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    model, scales, mean_power, info = load_model(args.ckpt)
+    export(model, scales, mean_power, info, args.out)
+    print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB)")
+    if not args.no_golden:
+        gpath = args.out.replace(".safetensors", "") + ".golden.safetensors"
+        golden(model, scales, gpath)
+        print(f"wrote {gpath} ({os.path.getsize(gpath) / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

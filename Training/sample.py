@@ -1,0 +1,86 @@
+"""Predicts the motion of a still with the prior and writes it as a `.gidm` at the still's size.
+
+    python Training/sample.py --image photo.jpg --out photo.gidm [--seed N] [--steps S] [--guidance G]
+    gid-filter -i photo.gidm -vf loop=seconds=5 photo.mp4
+
+The still is resized (anisotropically if it is not 16:10) to the model's grid (I0 at cond_factor x
+the grid), the prior samples S' with DDIM + classifier-free guidance, S is denormalized and
+upsampled bilinearly (pixel centres aligned, like gid-filter's own resize) to the still's size,
+x coefficients times W/w and y times H/h so displacements are in the still's pixels.
+"""
+import argparse
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from export import load_model
+from gidm import write_gidm
+from model import denormalize, sample
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_MODEL = os.path.join(os.path.dirname(HERE), "Models", "gid-prior-default.safetensors")
+
+
+def load_image(path, max_side=0):
+    """(3, H, W) float32 RGB 0..1, EXIF orientation applied, alpha dropped."""
+    from PIL import Image, ImageOps
+    im = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
+    if max_side and max(im.size) > max_side:
+        s = max_side / max(im.size)
+        im = im.resize((max(2, round(im.size[0] * s)), max(2, round(im.size[1] * s))), Image.BILINEAR)
+    return np.asarray(im, dtype=np.float32).transpose(2, 0, 1) / 255
+
+
+def upsample_volume(S, W, H):
+    """S (K, 4, h, w) torch raw grid pixels -> (K, 4, H, W) in the still's pixels."""
+    K, _, h, w = S.shape
+    out = F.interpolate(S, size=(H, W), mode="bilinear", align_corners=False)
+    gain = torch.tensor([W / w, H / h, W / w, H / h]).view(1, 4, 1, 1)
+    return out * gain
+
+
+@torch.no_grad()
+def predict(model, scales, image, seed=0, steps=50, guidance=1.5):
+    """image (3, H, W) numpy 0..1 -> S (K, 4, H, W) numpy, raw pixels of the still."""
+    cfg = model.cfg
+    H, W = image.shape[1:]
+    img = torch.from_numpy(image)[None]
+    cond = F.interpolate(img, size=(cfg.grid_h * cfg.cond_factor, cfg.grid_w * cfg.cond_factor),
+                         mode="bilinear", antialias=True, align_corners=False)
+    g = torch.Generator().manual_seed(seed)
+    Sn = sample(model, cond, steps=steps, guidance=guidance, generator=g)     # (1, K, 4, h, w)
+    S = denormalize(Sn[0], scales)                                             # (K, 4, h, w)
+    return upsample_volume(S, W, H).numpy()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--image", required=True)
+    p.add_argument("--out", required=True, help=".gidm to write")
+    p.add_argument("--model", default=DEFAULT_MODEL, help="exported .safetensors or a train.py ckpt.pt")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps", type=int, default=50, help="DDIM steps")
+    p.add_argument("--guidance", type=float, default=1.5, help="classifier-free guidance (1 = none)")
+    p.add_argument("--max-side", type=int, default=0, help="downscale the still first (0 = keep its size)")
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    if not os.path.exists(args.model):
+        raise SystemExit(f"{args.model} missing: train and export a model first (Training/README.md)")
+    model, scales, _, _ = load_model(args.model)
+    image = load_image(args.image, args.max_side)
+    H, W = image.shape[1:]
+    if abs(W / H - 1.6) > 0.05:
+        print(f"note: {W}x{H} is not 16:10; the model sees it stretched to {model.cfg.grid_w}x{model.cfg.grid_h}")
+    S = predict(model, scales, image, args.seed, args.steps, args.guidance)
+    write_gidm(args.out, S, image, source=f"prior:{os.path.basename(args.model)} seed={args.seed} "
+                                          f"steps={args.steps} guidance={args.guidance}")
+    mb = os.path.getsize(args.out) / 1e6
+    print(f"wrote {args.out}: K={S.shape[0]} {W}x{H}, {mb:.1f} MB" +
+          (" (large: --max-side 1024 makes smaller files)" if mb > 200 else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""dataset.py: flips and crops keep the physics; the builder runs on a real clip."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch not installed (see Training/README.md)")
+
+from conftest import BINARY, CLIPS, TRAINING
+from dataset import MotionData, augment, resize_volume
+from gidm import field_at, flip_horizontal, read_gidm, spectral_volume_from_fields
+
+
+def fields(N=150, H=6, W=10, seed=0):
+    """Trajectories (N, 2, H, W): random pixels oscillating at a few frequencies."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(N)[:, None, None, None]
+    F = np.zeros((N, 2, H, W))
+    for k in (1, 2, 5):
+        F += rng.normal(size=(1, 2, H, W)) * np.cos(2 * np.pi * k * t / N + rng.uniform(0, 6, (1, 2, H, W)))
+    return F.astype(np.float32)
+
+
+def mirror_video_fields(F):
+    """What a mirrored video measures: columns reversed, x displacements negated."""
+    G = F[..., ::-1].copy()
+    G[:, 0] *= -1
+    return G
+
+
+def test_flip_equals_transform_of_mirrored_video():
+    F = fields()
+    S = spectral_volume_from_fields(F, 16)
+    expected = spectral_volume_from_fields(mirror_video_fields(F), 16)
+    flipped, _ = flip_horizontal(S)
+    assert np.allclose(flipped, expected, atol=1e-5)
+    # and the motion at any time is the mirrored motion
+    assert np.allclose(field_at(flipped, 17.3, 150), mirror_video_fields(field_at(S, 17.3, 150)[None])[0], atol=1e-4)
+
+
+def test_augment_flip_and_crop_scale_coefficients():
+    F = fields(H=20, W=32)
+    S = torch.from_numpy(spectral_volume_from_fields(F, 16))[None]            # (1, K, 4, 20, 32)
+    img = torch.rand(1, 3, 40, 64)
+    one, no = torch.ones(1), torch.zeros(1)
+    # full crop, mirrored, same grid: exactly the flip
+    out, oimg = augment(S, img, (20, 32), 2, params=(one, no, no, torch.tensor([True])))
+    assert torch.allclose(out[0], torch.from_numpy(flip_horizontal(S[0].numpy())[0]), atol=1e-5)
+    assert torch.allclose(oimg[0], img[0].flip(-1), atol=1e-5)  # I0 (40x64 = grid x cond_factor 2) mirrored
+    # half-size crop shown on the same grid: displacements double
+    S_const = torch.ones(1, 16, 4, 20, 32)
+    out, _ = augment(S_const, img, (20, 32), 2, params=(0.5 * one, no, no, torch.tensor([False])))
+    assert torch.allclose(out, 2 * S_const)
+    # resizing 32x20 -> 16x10 halves them (x and y)
+    assert torch.allclose(resize_volume(S_const[0], 16, 10), 0.5 * torch.ones(16, 4, 10, 16))
+
+
+def test_split_is_by_clip(synthetic_npz):
+    tr, ho = MotionData(synthetic_npz, "train"), MotionData(synthetic_npz, "heldout")
+    assert len(tr) == 6 and len(ho) == 6
+    assert not set(tr.names[c] for c in tr.clip) & set(ho.names[c] for c in ho.clip)
+
+
+@pytest.mark.skipif(not (os.path.exists(BINARY) and os.path.isdir(CLIPS)),
+                    reason="needs .build/release/gid-filter and ../shared/data/clips")
+def test_builder_on_a_real_clip(tmp_path):
+    out = tmp_path / "d.npz"
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "dataset.py"), "--only", "water__lake_boats",
+                        "--max-windows", "1", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "kept 1/1" in r.stdout
+    d = MotionData(str(out), "all")
+    assert d.S.shape == (1, 16, 4, 40, 64) and d.image.shape == (1, 3, 160, 256)

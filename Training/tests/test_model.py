@@ -1,0 +1,137 @@
+"""Shapes, stage-2 surgery, a short training run, export/import, golden vectors, sample.py."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch not installed (see Training/README.md)")
+torch.set_num_threads(1)
+
+from conftest import BINARY, TRAINING
+from dataset import MotionData
+from export import export, golden, load_model
+from gidm import read_gidm
+from model import CONFIGS, UNet, add_frequency_attention, sample, texture_energy_baseline, training_loss
+from train import TRAIN_CONFIGS, make_batch, train
+
+CFG = CONFIGS["tiny"]
+
+
+def test_shapes_and_frequency_attention_starts_as_identity():
+    torch.manual_seed(0)
+    m = UNet(CFG)
+    for p in m.out.parameters():  # the output conv starts at zero; perturb so outputs differ
+        torch.nn.init.normal_(p, std=0.1)
+    B, K, h, w, f = 2, CFG.K, CFG.grid_h, CFG.grid_w, CFG.cond_factor
+    x, img = torch.randn(B, K, 4, h, w), torch.rand(B, 3, h * f, w * f)
+    t, k = torch.tensor([3, 50]), torch.arange(K).repeat(B, 1)
+    y = m(x, t, k, img)
+    assert y.shape == (B, K, 4, h, w)
+    m2 = add_frequency_attention(m)
+    assert torch.allclose(m2(x, t, k, img), y, atol=1e-6)  # zero-initialised attention
+    assert all(p.requires_grad == ("fattn" in n) for n, p in m2.named_parameters())
+    assert sample(m2, img, steps=3, generator=torch.Generator().manual_seed(0)).shape == (B, K, 4, h, w)
+    assert sum(p.numel() for p in m2.parameters()) * 4 < 1e6  # tiny: < 1 MB of weights
+
+
+def test_texture_baseline_shape():
+    S = texture_energy_baseline(np.random.rand(3, 40, 64).astype(np.float32), np.linspace(1, 0.1, 4), (10, 16))
+    assert S.shape == (4, 4, 10, 16) and np.all(S[0, 2:] == 0)
+
+
+def test_twenty_steps_lower_the_loss(synthetic_npz, tmp_path):
+    data = MotionData(synthetic_npz, "train")
+    tc = TRAIN_CONFIGS["tiny"]["slice"]
+    tc = type(tc)(**{**tc.__dict__, "steps": 20, "log_every": 100, "eval_every": 100, "ckpt_every": 100})
+    fixed_g = torch.Generator().manual_seed(5)
+
+    def fixed_loss(model, scales):
+        x0, k, img = make_batch(data, torch.arange(len(data)), model.cfg, scales, 1, fixed_g, tc, augment=False)
+        with torch.no_grad():
+            return float(training_loss(model, x0, k, img, generator=torch.Generator().manual_seed(1)))
+
+    torch.manual_seed(0)
+    m0 = UNet(CFG)
+    before = None
+    model, ckpt, losses = train("slice", CFG, tc, data, str(tmp_path / "run"), verbose=False)
+    scales = torch.load(ckpt, weights_only=False)["scales"]
+    before = fixed_loss(m0, scales)
+    raw = torch.load(ckpt, weights_only=False)
+    trained = UNet(model.cfg)
+    trained.load_state_dict(raw["state"])
+    after = fixed_loss(trained, scales)
+    assert len(losses) == 20
+    assert after < before, (before, after)
+    assert os.path.exists(tmp_path / "run" / "loss.csv")
+
+
+@pytest.fixture
+def exported(synthetic_npz, tmp_path):
+    data = MotionData(synthetic_npz, "train")
+    tc = TRAIN_CONFIGS["tiny"]["slice"]
+    quick = lambda tc: type(tc)(**{**tc.__dict__, "steps": 5, "log_every": 100, "eval_every": 100, "ckpt_every": 100})
+    _, c1, _ = train("slice", CFG, quick(tc), data, str(tmp_path / "slice"), verbose=False)
+    _, c2, _ = train("freq", CFG, quick(TRAIN_CONFIGS["tiny"]["freq"]), data, str(tmp_path / "freq"), init=c1, verbose=False)
+    model, scales, mp, info = load_model(c2)
+    for p in model.parameters():  # break the zero inits so the round trip compares real numbers
+        p.data += 0.01 * torch.randn_like(p)
+    path = str(tmp_path / "prior.safetensors")
+    export(model, scales, mp, info, path)
+    return model, scales, path
+
+
+def test_export_import_round_trip_and_golden(exported, tmp_path):
+    model, scales, path = exported
+    m2, s2, _, info = load_model(path)
+    assert info["stage"] == "freq" and m2.cfg == model.cfg and torch.equal(s2, scales)
+    for (n, a), (_, b) in zip(model.state_dict().items(), m2.state_dict().items()):
+        assert torch.equal(a, b), n
+    g = str(tmp_path / "golden.safetensors")
+    golden(m2, s2, g)
+    from safetensors.torch import load_file
+    t = load_file(g)
+    with torch.no_grad():
+        eps = m2(t["input.noise"], t["input.t"], t["input.k"], t["input.image"])
+    assert torch.equal(eps, t["output.eps"])
+    x = sample(m2, t["input.image"], steps=5, guidance=1.5, noise=t["ddim.noise"])
+    assert torch.equal(x, t["ddim.x0"]) and t["ddim.step.4"].shape == x.shape
+    assert {"block.inp", "block.mid_fattn", "block.out"} <= set(t)
+    assert os.path.getsize(g) < 1e6
+
+
+def test_sample_writes_a_gidm_that_renders(exported, tmp_path):
+    _, _, path = exported
+    from PIL import Image
+    png = str(tmp_path / "still.png")
+    yy, xx = np.mgrid[0:60, 0:90]
+    Image.fromarray(np.stack([xx * 2, yy * 4, (xx + yy) % 255], -1).astype(np.uint8)).save(png)
+    out = str(tmp_path / "still.gidm")
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "sample.py"), "--model", path, "--image", png,
+                        "--out", out, "--seed", "3", "--steps", "4"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    S, image, meta = read_gidm(out)
+    assert S.shape == (CFG.K, 4, 60, 90) and image.shape == (3, 60, 90)
+    assert meta["fps"] == "30.0" and meta["window_seconds"] == "5.0" and np.isfinite(S).all()
+    if not os.path.exists(BINARY):
+        pytest.skip("no .build/release/gid-filter: the .gidm was not rendered")
+    r = subprocess.run([BINARY, "-y", "-loglevel", "error", "-i", out, "-vf", "loop=seconds=5",
+                        str(tmp_path / "out.mp4")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert os.path.getsize(tmp_path / "out.mp4") > 1000
+
+
+def test_committed_tiny_fixture_reproduces_its_golden_vectors():
+    """Training/tests/fixtures: the tiny model (< 1 MB) and its golden vectors, for part 2's Swift
+    parity tests. If this fails, the model code changed: re-export (Training/README.md)."""
+    from safetensors.torch import load_file
+    fx = os.path.join(TRAINING, "tests", "fixtures")
+    m, scales, _, _ = load_model(os.path.join(fx, "gid-prior-tiny.safetensors"))
+    t = load_file(os.path.join(fx, "gid-prior-tiny.golden.safetensors"))
+    with torch.no_grad():
+        eps = m(t["input.noise"], t["input.t"], t["input.k"], t["input.image"])
+    assert torch.allclose(eps, t["output.eps"], atol=1e-5)
+    x = sample(m, t["input.image"], steps=5, guidance=1.5, noise=t["ddim.noise"])
+    assert torch.allclose(x, t["ddim.x0"], atol=1e-4)
+    assert os.path.getsize(os.path.join(fx, "gid-prior-tiny.safetensors")) < 1e6
