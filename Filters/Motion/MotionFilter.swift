@@ -17,6 +17,7 @@ public final class MotionFilter: Filter {
         public var start = 0.0
         public var frequencies = SpectralVolume.defaultFrequencies
         public var preset = "medium"
+        public var confidence = true
         public init() {}
         public static let table: [OptionSpec<Options>] = [
             .string("file", \.file, default: "", help: "motion file (.gidm) to read the spectral volume from; empty = measure it from the video"),
@@ -29,6 +30,8 @@ public final class MotionFilter: Filter {
                  help: "measure: frequencies kept, f_k = k/T for k < K"),
             .choice("preset", \.preset, default: "medium", choices: ["fast", "medium", "best"],
                     help: "measure: optical flow speed/accuracy trade-off"),
+            .bool("confidence", \.confidence, default: true,
+                  help: "measure: attenuate motion where it cannot be measured (flat or dark areas, flow that jumps between frames) and measure the camera shake on textured pixels; 0 = raw flow"),
         ]
     }
 
@@ -39,6 +42,9 @@ public final class MotionFilter: Filter {
         reference frame to every frame of a window of T seconds, a camera shake of up to 2 px
         removed, resampled onto T*fps evenly spaced instants of the clip's own clock (f_k = k/T),
         and reduced to K Fourier terms as the frames stream by (memory does not grow with T).
+        confidence=1 (default) scales each pixel's motion by how well I0's texture lets flow
+        measure it (0 on a flat sky or a black background, where flow is noise) and measures the
+        camera shake on textured pixels only; confidence=0 keeps the raw flow.
         The scene is emitted when the window is complete; I0 is the reference frame. A still
         picture has no motion to measure (predicting it needs the learned prior, not available
         yet): give file=. An explicit window longer than the clip is an error; the default 5 s

@@ -23,6 +23,7 @@ final class WindowMeasurement: MotionSource {
     private let frequencies: Int
     private let parameters: FlowParameters
     private let source: String
+    private let usesConfidence: Bool
 
     private var firstTime: Double?
     private var size: (width: Int, height: Int)?
@@ -38,6 +39,7 @@ final class WindowMeasurement: MotionSource {
     private var firstField: [Float] = []
     private var lastField: [Float] = []
     private var done = false
+    private var largestShift: Float = 0
     private var clock = DispatchTime.now().uptimeNanoseconds
 
     init(options: MotionFilter.Options, referenceIndex: Int, input: StreamInfo, label: String) throws {
@@ -79,6 +81,7 @@ final class WindowMeasurement: MotionSource {
             throw GIDError.usage("\(label): preset=\(options.preset): use fast, medium or best")
         }
         parameters = FlowParameters(preset)
+        usesConfidence = options.confidence
         source = input.source
         let r = input.frameRate.flatMap { $0.value == rate ? $0 : nil } ?? Rational(approximating: rate)
         output = StreamInfo(kind: .motion, width: input.width, height: input.height, timeBase: r.inverted, frameRate: r,
@@ -149,7 +152,8 @@ final class WindowMeasurement: MotionSource {
 
     private func begin(reference image: RGBImage) throws {
         reference = image
-        estimator = try MotionEstimator(reference: GrayImage(image), parameters: parameters, maxShake: 2)
+        estimator = try MotionEstimator(reference: GrayImage(image), parameters: parameters, maxShake: 2,
+                                        usesConfidence: usesConfidence)
         accumulator = try SpectralAccumulator(frames: samples, width: image.width, height: image.height,
                                               frequencies: frequencies, fps: rate, source: source)
         windowStart = held.first?.time ?? lastTime
@@ -157,7 +161,10 @@ final class WindowMeasurement: MotionSource {
 
     private func measure(_ picture: GrayImage) throws -> [Float] {
         guard let estimator else { throw GIDError.internal("\(label): no reference yet") }
-        return try estimator.displacement(to: picture).data
+        let field = try estimator.displacement(to: picture).data
+        let (u, v) = estimator.lastGlobalMotion
+        largestShift = max(largestShift, (u * u + v * v).squareRoot())
+        return field
     }
 
     /// Feeds the grid samples up to `time`, interpolating between the previous field and this one.
@@ -199,6 +206,14 @@ final class WindowMeasurement: MotionSource {
         guard let accumulator, let reference else { throw GIDError.internal("\(label): window incomplete") }
         var volume = try accumulator.finish()
         Self.removeDrift(from: &volume, first: firstField, last: lastField, samples: samples)
+        // Motion is only measured where I0 has texture: elsewhere (flat sky, black background)
+        // the flow is noise, so each pixel's coefficients are scaled by its confidence.
+        if usesConfidence, let estimator, !estimator.textureConfidence.isEmpty {
+            let confidence = estimator.textureConfidence
+            MotionConfidence.apply(confidence, to: &volume)
+            let low = Double(confidence.filter { $0 < 0.5 }.count) / Double(confidence.count)
+            Log.verbose("\(label): confidence: noise \(Self.format(Double(estimator.noiseLevel))) grey levels, \(Self.format(low * 100))% of pixels too flat to measure (confidence < 0.5), largest camera shift \(Self.format(Double(largestShift))) px")
+        }
         firstField = []
         lastField = []
         done = true

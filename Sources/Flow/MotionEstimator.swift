@@ -8,6 +8,12 @@ import SpectralVolume
 /// which follows motions that grow over the window. A small global camera shake is removed:
 /// the median translation of the field, limited to `maxShake` pixels, so that a still
 /// background stays still while a larger global motion (a pan) is left for the caller to judge.
+/// With `usesConfidence` (the default) the shift is measured on the textured pixels of I0 only
+/// (`MotionConfidence.texture` >= 0.5): flow on a flat sky or a black background is noise and
+/// must not vote for the camera. Among those it is the mode (`GlobalShift.mode`: the still
+/// background's sharp peak, even where a flame or a swaying crane holds most of the texture),
+/// or their median when no translation within max(2 maxShake + 2, 8) px dominates; a frame with almost no
+/// texture removes no shake.
 /// Holds the reference, one previous field and the flow workspace: memory does not grow with
 /// the window.
 public final class MotionEstimator {
@@ -19,6 +25,18 @@ public final class MotionEstimator {
     public let usesPreviousFlow: Bool
     /// The global shift (u, v) removed from the latest field.
     public private(set) var lastShift: (u: Float, v: Float) = (0, 0)
+    /// The latest field's global translation before the `maxShake` limit (a pan shows here).
+    public private(set) var lastGlobalMotion: (u: Float, v: Float) = (0, 0)
+    /// Whether the shake is measured on textured pixels only, and `textureConfidence` is kept.
+    public let usesConfidence: Bool
+    /// I0's noise sigma in grey levels (0...255) (`MotionConfidence.noiseLevel`); 0 without confidence.
+    public let noiseLevel: Float
+    /// I0's texture confidence (H, W) in 0...1 (`MotionConfidence.texture`); empty without confidence.
+    public let textureConfidence: [Float]
+    /// Textured grid points needed to measure the shake (fewer: no shake is removed).
+    static let minimumShakeSamples = 64
+
+    private let shakeMask: [Bool]?
 
     private let flow: OpticalFlow
     private var previous: FlowField?
@@ -26,11 +44,21 @@ public final class MotionEstimator {
 
     /// Measures against `reference` with the given flow settings.
     public init(reference: GrayImage, parameters: FlowParameters = FlowParameters(.medium), maxShake: Float = 2,
-                usesPreviousFlow: Bool = true) throws {
+                usesPreviousFlow: Bool = true, usesConfidence: Bool = true) throws {
         guard maxShake >= 0, maxShake.isFinite else { throw GIDError.usage("motion: maxShake=\(maxShake) must be >= 0") }
         self.reference = reference
         self.maxShake = maxShake
         self.usesPreviousFlow = usesPreviousFlow
+        self.usesConfidence = usesConfidence
+        if usesConfidence {
+            noiseLevel = MotionConfidence.noiseLevel(of: reference)
+            textureConfidence = MotionConfidence.texture(of: reference, noise: noiseLevel)
+            shakeMask = textureConfidence.map { $0 >= 0.5 }
+        } else {
+            noiseLevel = 0
+            textureConfidence = []
+            shakeMask = nil
+        }
         flow = try OpticalFlow(parameters: parameters)
     }
 
@@ -46,7 +74,17 @@ public final class MotionEstimator {
         }
         let raw = try flow.compute(from: reference, to: frame, hint: usesPreviousFlow ? previous : nil)
         previous = raw
-        var (su, sv) = GlobalShift.median(of: raw, scratch: &scratch)
+        var (su, sv): (Float, Float)
+        if let shakeMask {
+            // The still background's peak among the textured pixels; the median when there is none.
+            (su, sv) = GlobalShift.mode(of: raw, mask: shakeMask, range: max(2 * maxShake + 2, 8), minimum: Self.minimumShakeSamples,
+                                        scratch: &scratch)
+                ?? GlobalShift.median(of: raw, mask: shakeMask, minimum: Self.minimumShakeSamples, scratch: &scratch)
+                ?? (0, 0)
+        } else {
+            (su, sv) = GlobalShift.median(of: raw, scratch: &scratch)
+        }
+        lastGlobalMotion = (su, sv)
         let length = (su * su + sv * sv).squareRoot()
         if length > maxShake {
             su *= maxShake / length

@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 import SpectralVolume
 import Testing
 
@@ -25,6 +26,44 @@ struct MeasuredMotionTests {
         zip(a, b).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(a.count)
     }
 
+    /// RMS displacement over a period at every pixel: sqrt(2 sum_{k>=1} |S_k,x|^2 + |S_k,y|^2).
+    static func amplitudes(_ v: SpectralVolume) -> [Double] {
+        var out = [Double](repeating: 0, count: v.width * v.height)
+        for y in 0..<v.height {
+            for x in 0..<v.width {
+                var power = 0.0
+                for k in 1..<v.frequencies {
+                    for axis in 0..<2 {
+                        let c = v.coefficient(k: k, axis: axis, y: y, x: x)
+                        power += Double(c.re * c.re + c.im * c.im)
+                    }
+                }
+                out[y * v.width + x] = (2 * power).squareRoot()
+            }
+        }
+        return out
+    }
+
+    /// Largest minus smallest luma (0...255) in the (2r+1)^2 window around each pixel of I0.
+    static func localRange(_ image: RGBImage, radius r: Int) -> [Float] {
+        let w = image.width, h = image.height, n = w * h
+        let luma = (0..<n).map { 255 * (0.299 * image.data[$0] + 0.587 * image.data[n + $0] + 0.114 * image.data[2 * n + $0]) }
+        var out = [Float](repeating: 0, count: n)
+        for y in 0..<h {
+            for x in 0..<w {
+                var lo = Float.infinity, hi = -Float.infinity
+                for yy in max(y - r, 0)...min(y + r, h - 1) {
+                    for xx in max(x - r, 0)...min(x + r, w - 1) {
+                        lo = min(lo, luma[yy * w + xx])
+                        hi = max(hi, luma[yy * w + xx])
+                    }
+                }
+                out[y * w + x] = hi - lo
+            }
+        }
+        return out
+    }
+
     @Test(.enabled(if: Tool.sharedData != nil, "needs ../shared/data (the DynTex fountain clip), absent in a fresh clone"))
     func fountainMotionIsHighOnTheJetAndNearZeroOnTheBackground() throws {
         let dir = try Tool.tempDir()
@@ -38,29 +77,62 @@ struct MeasuredMotionTests {
         let m = try Tool.shell("ffmpeg -v error -i \(Tool.quote(Tool.fixture("fountain-mask.png"))) -f rawvideo -pix_fmt gray -", in: dir)
         let mask = [UInt8](m.stdout)
         try #require(mask.count == 176 * 144)
-        let v = scene.volume
         var inside = (sum: 0.0, count: 0), outside = (sum: 0.0, count: 0)
-        for y in 0..<v.height {
-            for x in 0..<v.width {
-                // RMS displacement over a period: sqrt(2 sum_{k>=1} |S_k,x|^2 + |S_k,y|^2).
-                var power = 0.0
-                for k in 1..<v.frequencies {
-                    for axis in 0..<2 {
-                        let c = v.coefficient(k: k, axis: axis, y: y, x: x)
-                        power += Double(c.re * c.re + c.im * c.im)
-                    }
-                }
-                let amplitude = (2 * power).squareRoot()
-                switch mask[y * v.width + x] {
-                case 255: inside = (inside.sum + amplitude, inside.count + 1)
-                case 0: outside = (outside.sum + amplitude, outside.count + 1)
-                default: break
-                }
+        for (i, amplitude) in Self.amplitudes(scene.volume).enumerated() {
+            switch mask[i] {
+            case 255: inside = (inside.sum + amplitude, inside.count + 1)
+            case 0: outside = (outside.sum + amplitude, outside.count + 1)
+            default: break
             }
         }
         let a = inside.sum / Double(inside.count), b = outside.sum / Double(outside.count)
         #expect(a > 1, "fountain mean amplitude \(a) px")
-        #expect(a > 3 * b, "fountain \(a) px vs background \(b) px")
+        // With confidence: 2.70 vs 0.030 px (raw flow, confidence=0: 3.01 vs 0.60, 5x).
+        #expect(a > 20 * b, "fountain \(a) px vs background \(b) px")
+    }
+
+    static var craneSky: String? { Tool.sharedData.map { "\($0)/clips/structure_sway__crane_crop_phasebased.mkv" } }
+
+    @Test(.enabled(if: Tool.sharedData != nil, "needs ../shared/data (the phase-based crane clip), absent in a fresh clone"))
+    func flatSkyMeasuresNoMotionWhileTheCraneMoves() throws {
+        let dir = try Tool.tempDir()
+        let clip = try #require(Self.craneSky)
+        let r = try Tool.gid(["-i", clip, "-vf", "motion=window=2:preset=fast", "scene.gidm"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let scene = try MotionFile.read(from: "\(dir)/scene.gidm")
+        let amplitude = Self.amplitudes(scene.volume)
+        // Sky: blue, and flat over 11x11 (the flow there was 4.4 px of noise, 92% above 0.5 px,
+        // before confidence). Crane: strong local contrast left of the building.
+        let range = Self.localRange(scene.image, radius: 5)
+        let img = scene.image, n = img.planeSize, w = img.width
+        var sky: [Double] = [], crane: [Double] = []
+        for i in 0..<n {
+            let x = i % w, y = i / w
+            if range[i] < 12, img.data[2 * n + i] > img.data[i] + 0.1 { sky.append(amplitude[i]) }
+            if range[i] > 30, !(x > 238 && y > 95) { crane.append(amplitude[i]) }
+        }
+        try #require(sky.count > n / 2 && crane.count > n / 50, "sky \(sky.count), crane \(crane.count) of \(n) pixels")
+        let skyMean = sky.reduce(0, +) / Double(sky.count), craneMean = crane.reduce(0, +) / Double(crane.count)
+        let skyMoving = Double(sky.filter { $0 > 0.5 }.count) / Double(sky.count)
+        #expect(skyMean < 0.05, "sky mean amplitude \(skyMean) px")
+        #expect(skyMoving < 0.01, "\(skyMoving) of the sky above 0.5 px")
+        #expect(craneMean > 5 * skyMean, "crane \(craneMean) px vs sky \(skyMean) px")
+    }
+
+    @Test func flatNoisyVideoMeasuresNoMotion() throws {
+        let dir = try Tool.tempDir()
+        // A grey picture with fresh noise in every frame (sigma ~ 9 grey levels): nothing moves. Raw
+        // flow measures 9.1 px on average there; with confidence 0.015 px, at most 0.39 px.
+        var r = try Tool.shell("ffmpeg -v error -f lavfi -i color=c=0x505050:s=96x80:r=25:d=1.2,noise=alls=16:allf=t -c:v ffv1 flat.mkv", in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try Tool.gid(["-i", "flat.mkv", "-vf", "motion=window=1:k=4:preset=fast", "scene.gidm"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let amplitude = Self.amplitudes(try MotionFile.read(from: "\(dir)/scene.gidm").volume)
+        let mean = amplitude.reduce(0, +) / Double(amplitude.count), top = amplitude.max() ?? 0
+        #expect(mean < 0.05 && top < 1, "mean \(mean) px, largest \(top) px")
+        // Raw flow (confidence=0) is what the option turns off: it must still run.
+        r = try Tool.gid(["-i", "flat.mkv", "-vf", "motion=window=1:k=4:preset=fast:confidence=0", "raw.gidm"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
     }
 
     @Test func measuredLoopFromRealFootageHasNoSeam() throws {
