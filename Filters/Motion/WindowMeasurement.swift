@@ -203,8 +203,10 @@ final class WindowMeasurement: MotionSource {
     }
 
     private func complete(emit: Emit) throws {
-        guard let accumulator, let reference else { throw GIDError.internal("\(label): window incomplete") }
-        var volume = try accumulator.finish()
+        guard var accumulator, let reference else { throw GIDError.internal("\(label): window incomplete") }
+        // Drop our reference first: the volume then owns the sums alone and is edited in place.
+        self.accumulator = nil
+        var volume = try accumulator.finishReleasing()
         Self.removeDrift(from: &volume, first: firstField, last: lastField, samples: samples)
         // Motion is only measured where I0 has texture: elsewhere (flat sky, black background)
         // the flow is noise, so each pixel's coefficients are scaled by its confidence.
@@ -217,7 +219,6 @@ final class WindowMeasurement: MotionSource {
         firstField = []
         lastField = []
         done = true
-        self.accumulator = nil
         estimator = nil
         previous = nil
         let shift = Self.format(Double(Double(samples) / rate))
