@@ -63,9 +63,14 @@ demo)
     bin="$(swift build -c release --show-bin-path)/gid-filter"
     out="${2:-bythewater.mp4}"
     say "rendering Samples/stills/bythewater.jpg -> $out"
+    # Until the learned prior ships, a still has no predicted motion: it becomes a 5 s clip.
     "$bin" -y -i Samples/stills/bythewater.jpg -vf null -t 5 -r 30 "$out"
     ffprobe -v error -show_entries stream=codec_name,width,height,nb_frames:format=duration -of default=nw=1 "$out" >&2
-    say "done: $out"
+    loop="$(dirname "$out")/crane-loop.mp4"
+    say "measuring motion in Samples/clips/crane-sway.mkv -> $loop (magnified 8x, seamless 5 s loop)"
+    "$bin" -y -i Samples/clips/crane-sway.mkv -vf "motion,magnify=gain=8,loop=seconds=5" "$loop"
+    ffprobe -v error -show_entries stream=codec_name,width,height,nb_frames:format=duration -of default=nw=1 "$loop" >&2
+    say "done: $out $loop"
     ;;
 test)
     install_apt
