@@ -125,9 +125,10 @@ enum ArgumentParser {
 
     /// The option section of --help.
     static var helpText: String {
-        rows.map { row in
-            let name = row.names.joined(separator: ", ") + (row.value.map { " \($0)" } ?? "")
-            return "  " + name.padding(toLength: 26, withPad: " ", startingAt: 0) + " " + row.help
+        let names = rows.map { $0.names.joined(separator: ", ") + ($0.value.map { " \($0)" } ?? "") }
+        let width = names.map(\.count).max() ?? 0
+        return zip(names, rows).map { name, row in
+            "  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + row.help
         }.joined(separator: "\n")
     }
 }
