@@ -124,7 +124,7 @@ public final class MediaReader {
             info.isStill = true
             info.frameCount = 1
         }
-        if info.frameRate == nil || isImageFormat { info.frameRate = isImageFormat ? Rational(25, 1) : nil }
+        if isImageFormat { info.frameRate = Rational(25, 1) }  // image demuxers' default rate, as ffmpeg's
     }
 
     private var isImageFormat: Bool {

@@ -59,7 +59,6 @@ public final class MediaWriter {
     }
 
     deinit {
-        if headerWritten == false { target.abort() }
         avcodec_free_context(&enc)
         if let f = fmt {
             if f.pointee.pb != nil, f.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 { avio_closep(&f.pointee.pb) }
