@@ -11,14 +11,14 @@ For each clip and each window of `--window` seconds (start 0, stride, 2*stride, 
 (the scale only when the clip is wider than --measure-width), i.e. optical flow from the window's
 first frame to each of its 150 frames at 30 fps, a camera shake of up to 2 px removed, reduced to
 K Fourier terms (docs/filters.md, `motion`). Windows are then skipped when
-  - the whole frame moves: the median over pixels of the motion (a global translation), as
-    amplitude |median S_0| + 2 sum_k |median S_k|, exceeds --max-camera (fraction of the width).
-    That is a moving camera, or flow that failed over a dark or textureless frame (the tealight
-    candle clip measures 7-56 px of "global motion" on a black background), or
-  - nothing moves: the 95th percentile over pixels of the amplitude 2*sqrt(sum_{k>=1} |S_k|^2)
-    is below --min-motion (fraction of the width).
-Kept windows are centre-cropped to 16:10 and stored at a grid twice the model's (S at 64x40 as
-float16, I0 at 256x160 as uint8) so train.py can crop and flip them; resizing multiplies x
+  - the camera moves: the median motion of the textured pixels in the frame's outer band (the
+    subject is usually inside it), as amplitude |median S_0| + 2 sum_k |median S_k|, exceeds
+    --max-camera (fraction of the width); a band without texture (a candle on black) counts as a
+    still camera, or
+  - nothing moves: the 99th percentile over pixels of the amplitude 2*sqrt(sum_{k>=1} |S_k|^2)
+    is below --min-motion (fraction of the width; a candle flame fills ~2% of the frame).
+Kept windows are centre-cropped to 16:10 and stored at the VAE's grid (S at 128x80 as float16 with
+--store 128 80, I0 at 256x160 as uint8) so train.py can crop and flip them; resizing multiplies x
 coefficients by the width ratio and y by the height ratio (displacements stay in grid pixels).
 
 Split: by clip, never by window. HELDOUT below is fixed; everything else trains.
@@ -89,11 +89,34 @@ def measure_window(binary, clip, start, args, width, tmpdir):
     return S, image
 
 
-def camera_and_motion(S):
-    """(camera, motion) in pixels of the measured frame: global translation amplitude, p95 amplitude."""
-    med = np.median(S.reshape(S.shape[0], 4, -1), axis=2)                         # (K, 4)
-    cam_axes = [abs(med[0, a]) + 2 * np.abs(med[1:, a] + 1j * med[1:, a + 2]).sum() for a in (RE_X, RE_Y)]
-    return float(max(cam_axes)), float(np.percentile(amplitude(S), 95))
+def textured(image, min_grad=0.02):
+    """Pixels whose luma gradient magnitude exceeds min_grad (luma in [0, 1]): where flow is trustworthy.
+
+    `motion` gates flow by the same kind of texture confidence, so flat pixels carry ~0 motion and
+    would pull a median over all pixels to zero even under a panning camera."""
+    luma = 0.299 * image[0] + 0.587 * image[1] + 0.114 * image[2]
+    gy, gx = np.gradient(luma)
+    return np.hypot(gx, gy) > min_grad
+
+
+def camera_and_motion(S, image, border=0.2, pct=99):
+    """(camera, motion) in pixels of the measured frame.
+
+    camera: the global translation amplitude, from the median motion of the textured pixels in the
+    frame's outer band (`border` of each side). The subject (a flame, a tree) is usually inside;
+    a shaking or panning camera moves the band too. Without texture in the band (a candle on black)
+    camera motion is invisible and counts as none.
+    motion: the `pct` percentile of the amplitude over all pixels (a candle flame fills ~2%)."""
+    H, W = image.shape[1:]
+    band = np.ones((H, W), bool)
+    band[int(H * border):H - int(H * border), int(W * border):W - int(W * border)] = False
+    mask = textured(image) & band
+    if mask.sum() < 0.01 * mask.size:
+        cam = 0.0
+    else:
+        med = np.median(S.reshape(S.shape[0], 4, -1)[:, :, mask.reshape(-1)], axis=2)          # (K, 4)
+        cam = max(abs(med[0, a]) + 2 * np.abs(med[1:, a] + 1j * med[1:, a + 2]).sum() for a in (RE_X, RE_Y))
+    return float(cam), float(np.percentile(amplitude(S), pct))
 
 
 def center_crop_16_10(S, image):
@@ -131,6 +154,7 @@ def build(args):
     clips = sorted(os.path.join(args.clips, f) for f in os.listdir(args.clips) if f.lower().endswith(VIDEO_EXT))
     if args.only:
         clips = [c for c in clips if any(p in clip_name(c) for p in args.only)]
+    clips = [c for c in clips if not any(p in clip_name(c) for p in args.exclude)]
     if not clips:
         sys.exit(f"no clips in {args.clips} (matching {args.only})")
     sw, sh = args.store
@@ -160,7 +184,7 @@ def build(args):
                     print(f"    {name} @ {start:.1f}s: {e}", flush=True)
                     continue
                 W = image.shape[2]
-                cam, mot = camera_and_motion(S)
+                cam, mot = camera_and_motion(S, image)
                 if cam > args.max_camera * W:
                     reasons["global motion (camera, or flow failure)"] += 1
                     why.append(f"{start:.1f}s global {cam:.2f}px")
@@ -211,7 +235,7 @@ class MotionData:
         held = z["heldout"]
         clip = z["clip"].astype(np.int64)
         sel = {"train": ~held[clip], "heldout": held[clip], "all": np.ones(len(clip), bool)}[split]
-        self.S = torch.from_numpy(z["S"][sel])          # (N, K, 4, 40, 64) float16, raw pixels of the store grid
+        self.S = torch.from_numpy(z["S"][sel])          # (N, K, 4, 80, 128) float16, raw pixels of the store grid
         self.image = torch.from_numpy(z["image"][sel])  # (N, 3, 160, 256) uint8
         self.clip = clip[sel]
         self.start = z["start"][sel]
@@ -219,6 +243,13 @@ class MotionData:
 
     def __len__(self):
         return len(self.clip)
+
+    def resample_store(self, w, h):
+        """Resize the stored S (antialiased) to w x h once, when the store is larger: augment() samples
+        bilinearly without a low-pass, so a 4x smaller model grid would alias the measured flow."""
+        if self.S.shape[-1] > w:
+            self.S = torch.cat([resize_volume(self.S[i:i + 32].float(), w, h).half() for i in range(0, len(self.S), 32)])
+        return self
 
     def use_frequencies(self, K):
         """Keep S_0..S_{K-1} (a low-pass of the measured motion: the tiny test config uses K=4)."""
@@ -272,6 +303,9 @@ def main():
     p.add_argument("--out", default=os.path.join(HERE, "data", "dataset.npz"))
     p.add_argument("--bin", default=DEFAULT_BIN, help="gid-filter binary")
     p.add_argument("--only", nargs="*", help="keep clips whose name contains any of these")
+    p.add_argument("--exclude", nargs="*", default=["nonoscillatory__"],
+                   help="drop clips whose name contains any of these (default: the non-oscillatory counter-examples "
+                        "- walking people, a moving camera - which a spectral volume cannot loop)")
     p.add_argument("--window", type=float, default=5.0, help="seconds per window T (150 frames at 30 fps)")
     p.add_argument("--stride", type=float, default=1.0, help="seconds between window starts")
     p.add_argument("--max-windows", type=int, default=0, help="at most this many windows per clip (0 = all)")
@@ -279,8 +313,8 @@ def main():
     p.add_argument("--preset", default="fast", choices=["fast", "medium", "best"], help="optical flow preset")
     p.add_argument("--measure-width", type=int, default=640, help="scale wider clips down to this before flow (0 = never)")
     p.add_argument("--max-camera", type=float, default=0.01, help="skip if global motion > this x width (pixels)")
-    p.add_argument("--min-motion", type=float, default=0.002, help="skip if p95 amplitude < this x width (pixels)")
-    p.add_argument("--store", type=int, nargs=2, default=[64, 40], metavar=("W", "H"), help="stored motion grid")
+    p.add_argument("--min-motion", type=float, default=0.002, help="skip if p99 amplitude < this x width (pixels)")
+    p.add_argument("--store", type=int, nargs=2, default=[128, 80], metavar=("W", "H"), help="stored motion grid")
     p.add_argument("--image-store", type=int, nargs=2, default=[256, 160], metavar=("W", "H"), help="stored I0 size")
     p.add_argument("--threads", type=int, default=1, help="torch threads (resizing only)")
     args = p.parse_args()

@@ -11,6 +11,8 @@ vs measured S, per window then averaged per clip, then over clips:
   diversity  mean pairwise distance between samples of different seeds / mean sample norm
 Baselines: zero motion, texture energy (gradient energy of I0 as amplitude, the training set's
 mean spectrum), the deterministic regressor (train.py --stage regressor).
+Every method predicts at its own output grid (32x20 for S itself, 128x80 through the VAE); all
+are compared with the measurement at --grid (antialiased resize, coefficients scaled with it).
 """
 import argparse
 import json
@@ -19,10 +21,10 @@ import os
 import numpy as np
 import torch
 
-from dataset import MotionData
+from dataset import MotionData, resize_volume
 from export import load_model
 from gidm import amplitude, power_spectrum
-from model import denormalize, sample, texture_energy_baseline
+from model import denormalize, sample_motion, texture_energy_baseline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -73,6 +75,8 @@ def main():
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--steps", type=int, nargs="+", default=[50], help="DDIM steps (several: quality vs steps)")
     p.add_argument("--guidance", type=float, default=1.5)
+    p.add_argument("--grid", type=int, nargs=2, default=[128, 80], metavar=("W", "H"), help="evaluation grid")
+    p.add_argument("--label", default="diffusion", help="name of the model's rows in the table")
     p.add_argument("--move-frac", type=float, default=0.003, help="moving = measured amplitude > this x grid width")
     p.add_argument("--max-windows", type=int, default=3, help="held-out windows per clip (evenly spaced)")
     p.add_argument("--out", default=None, help="folder for eval.md, eval.json, spectra.png (default: beside --model)")
@@ -81,6 +85,7 @@ def main():
     torch.set_num_threads(args.threads)
     model, scales, mean_power, info = load_model(args.model)
     cfg = model.cfg
+    gw, gh = args.grid
     data = MotionData(args.data, "heldout").use_frequencies(cfg.K)
     if not len(data):
         raise SystemExit(f"{args.data} has no held-out windows (clips {', '.join(sorted(set(data.names)))} ...)")
@@ -89,28 +94,33 @@ def main():
         idx = np.flatnonzero(data.clip == c)
         keep += list(idx[np.unique(np.linspace(0, len(idx) - 1, min(args.max_windows, len(idx))).round().astype(int))])
     idx = torch.tensor(keep)
-    S_meas, cond = data.batch(idx, (cfg.grid_h, cfg.grid_w), cfg.cond_factor)   # (N,K,4,h,w), (N,3,hf,wf)
-    S_meas = S_meas.numpy()
+    to_eval = lambda S: resize_volume(torch.as_tensor(S), gw, gh).numpy()     # (N,K,4,h,w) any grid -> eval grid
+    store = tuple(data.S.shape[-2:])
+    S_meas = to_eval(data.batch(idx, store, 1)[0])                              # (N,K,4,gh,gw)
+    cond = data.batch(idx, (cfg.grid_h, cfg.grid_w), cfg.cond_factor)[1]        # (N,3,h*f,w*f)
     images = cond.numpy()
     clips = [data.names[data.clip[i]] for i in keep]
-    thresh = args.move_frac * cfg.grid_w
-    print(f"{len(keep)} held-out windows from {len(set(clips))} clips; model {args.model} ({info['stage']}, step {info['step']})")
+    thresh = args.move_frac * gw
+    print(f"{len(keep)} held-out windows from {len(set(clips))} clips at {gw}x{gh}; model {args.model} "
+          f"({info['stage']}, step {info['step']}, {'latent' if info['vae'] else 'S itself'} at "
+          f"{info['out_grid'][1]}x{info['out_grid'][0]})")
 
+    oh, ow = info["out_grid"]
     preds = {"zero": [[np.zeros_like(s)] for s in S_meas],
-             "texture": [[texture_energy_baseline(im, mean_power.numpy(), (cfg.grid_h, cfg.grid_w),
-                                                  np.random.default_rng(i))] for i, im in enumerate(images)]}
+             "texture": [[to_eval(texture_energy_baseline(im, mean_power.numpy(), (oh, ow), np.random.default_rng(i)))]
+                         for i, im in enumerate(images)]}
     if args.regressor:
-        reg, rscales, _, _ = load_model(args.regressor)
+        reg, rscales, _, rinfo = load_model(args.regressor)
         with torch.no_grad():
-            out = denormalize(sample(reg, cond), rscales).numpy()
+            out = to_eval(denormalize(sample_motion(reg, cond, *(rinfo["vae"] or ())), rscales))
         preds["regressor"] = [[o] for o in out]
     for steps in args.steps:
-        name = f"diffusion ({steps} steps)"
+        name = f"{args.label} ({steps} steps)"
         per = [[] for _ in keep]
         for seed in range(args.seeds):
             g = torch.Generator().manual_seed(seed)
-            out = denormalize(sample(model, cond, steps=steps, guidance=args.guidance, generator=g), scales).numpy()
-            for i, o in enumerate(out):
+            out = sample_motion(model, cond, *(info["vae"] or ()), steps=steps, guidance=args.guidance, generator=g)
+            for i, o in enumerate(to_eval(denormalize(out, scales))):
                 per[i].append(o)
         preds[name] = per
 
@@ -146,7 +156,7 @@ def main():
     print(table)
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.model)), "eval")
     os.makedirs(out, exist_ok=True)
-    header = (f"Held-out: {len(keep)} windows, {len(set(clips))} clips; moving = measured amplitude > "
+    header = (f"Held-out: {len(keep)} windows, {len(set(clips))} clips at {gw}x{gh}; moving = measured amplitude > "
               f"{thresh:.3f} grid px; guidance {args.guidance}; seeds {args.seeds}; model {args.model}\n\n")
     open(os.path.join(out, "eval.md"), "w").write(header + table + "\n")
     json.dump({"rows": rows, "per_clip_auc": per_clip_auc}, open(os.path.join(out, "eval.json"), "w"), indent=1,

@@ -16,6 +16,10 @@ top-level block in forward order (inp, down.i, downsample.i, mid1, mid_attn, mid
 up.i, out; (K, C, h', w')), `output.eps` (1, K, 4, h, w); `ddim.noise` the start of a 5-step DDIM
 sample with guidance 1.5, `ddim.step.i` x after step i, `ddim.x0` (the normalized result),
 `ddim.S` (denormalized, grid pixels), `ddim.timesteps` int64, `alphas_cumprod` (float64).
+
+Latent variant (trained with `--vae`): the model file also holds `vae.<parameter name>` and the
+metadata `vae_config` (JSON of vae.VAEConfig) and `latent_scale`; in the golden file the DDIM
+result is `ddim.latent` and `ddim.x0` / `ddim.S` are its per-slice decoding at the VAE's grid.
 """
 import argparse
 import json
@@ -27,28 +31,46 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from model import ModelConfig, UNet, alphas_cumprod, denormalize, sample
+from vae import VAE, VAEConfig, decode_slices
 
 GOLDEN_STEPS, GOLDEN_GUIDANCE, GOLDEN_SEED = 5, 1.5, 7
 
 
 def load_model(path):
     """(model in eval mode with EMA weights, scales (K,), mean_power (K,), info dict) from a
-    train.py checkpoint (.pt) or an exported .safetensors."""
+    train.py checkpoint (.pt) or an exported .safetensors. info["vae"] is (VAE, latent_scale) for
+    the latent variant, else None; info["out_grid"] = (h, w) of the S it predicts."""
     if path.endswith(".pt"):
         ck = torch.load(path, weights_only=False, map_location="cpu")
         model = UNet(ModelConfig.from_dict(ck["model_config"]))
         model.load_state_dict(ck["ema"])
-        info = {"stage": ck["stage"], "step": ck["step"], "train_clips": ck.get("train_clips", [])}
-        return model.eval(), ck["scales"].float(), ck["mean_power"].float(), info
+        vae = None
+        if "vae_config" in ck:
+            vae = VAE(VAEConfig.from_dict(ck["vae_config"]))
+            vae.load_state_dict(ck["vae_state"])
+            vae = (vae.eval(), float(ck["latent_scale"]))
+        info = {"stage": ck["stage"], "step": ck["step"], "train_clips": ck.get("train_clips", []), "vae": vae}
+        return model.eval(), ck["scales"].float(), ck["mean_power"].float(), _with_grid(info, model)
     t = load_file(path)
     with safe_open(path, framework="pt") as f:
         meta = f.metadata()
     assert meta.get("format") == "gid-prior" and meta.get("format_version") == "1", f"{path}: not a gid-prior v1 file"
     model = UNet(ModelConfig.from_dict(json.loads(meta["model_config"])))
     model.load_state_dict({k[len("model."):]: v for k, v in t.items() if k.startswith("model.")})
+    vae = None
+    if "vae_config" in meta:
+        vae = VAE(VAEConfig.from_dict(json.loads(meta["vae_config"])))
+        vae.load_state_dict({k[len("vae."):]: v for k, v in t.items() if k.startswith("vae.")})
+        vae = (vae.eval(), float(meta["latent_scale"]))
     info = {"stage": meta.get("stage"), "step": int(meta.get("step", 0)),
-            "train_clips": json.loads(meta.get("train_clips", "[]"))}
-    return model.eval(), t["normalization.scales"], t["mean_power"], info
+            "train_clips": json.loads(meta.get("train_clips", "[]")), "vae": vae}
+    return model.eval(), t["normalization.scales"], t["mean_power"], _with_grid(info, model)
+
+
+def _with_grid(info, model):
+    v = info["vae"]
+    info["out_grid"] = (v[0].cfg.grid_h, v[0].cfg.grid_w) if v else (model.cfg.grid_h, model.cfg.grid_w)
+    return info
 
 
 def export(model, scales, mean_power, info, out):
@@ -56,15 +78,19 @@ def export(model, scales, mean_power, info, out):
     tensors["normalization.scales"] = scales.float().contiguous()
     tensors["mean_power"] = mean_power.float().contiguous()
     meta = {"format": "gid-prior", "format_version": "1", "model_config": json.dumps(model.cfg.to_dict()),
-            "fps": "30.0", "window_seconds": "5.0", "channels": "Re x, Re y, Im x, Im y (pixels of the model grid)",
+            "fps": "30.0", "window_seconds": "5.0", "channels": "Re x, Re y, Im x, Im y (pixels of the output grid)",
             "normalization": "S' = sign(S) sqrt(|S| / s_k) per real/imag part (docs/motion-file.md)",
             "stage": str(info.get("stage")), "step": str(info.get("step")),
             "train_clips": json.dumps(info.get("train_clips", []))}
+    if info.get("vae"):
+        vae, ls = info["vae"]
+        tensors.update({f"vae.{k}": v.detach().float().contiguous() for k, v in vae.state_dict().items()})
+        meta.update({"vae_config": json.dumps(vae.cfg.to_dict()), "latent_scale": repr(float(ls))})
     save_file(tensors, out, metadata=meta)
 
 
 @torch.no_grad()
-def golden(model, scales, out):
+def golden(model, scales, out, vae=None):
     cfg = model.cfg
     g = torch.Generator().manual_seed(GOLDEN_SEED)
     K, h, w, f = cfg.K, cfg.grid_h, cfg.grid_w, cfg.cond_factor
@@ -93,6 +119,10 @@ def golden(model, scales, out):
                "ddim.noise": noise, "ddim.x0": x0, "ddim.S": denormalize(x0, scales),
                "ddim.timesteps": torch.from_numpy(ts), "alphas_cumprod": alphas_cumprod(cfg)}
     tensors.update({f"ddim.step.{i}": s for i, s in enumerate(trace)})
+    if vae:  # latent variant: the sample is a latent; S' is its per-slice decoding
+        tensors["ddim.latent"] = x0
+        tensors["ddim.x0"] = decode_slices(vae[0], x0, vae[1])
+        tensors["ddim.S"] = denormalize(tensors["ddim.x0"], scales)
     save_file({k: v.contiguous() for k, v in tensors.items()}, out, metadata={
         "steps": str(GOLDEN_STEPS), "guidance": str(GOLDEN_GUIDANCE), "eta": "0",
         "note": "DDIM x0 clamped to +-model_config.x0_clip; unconditional branch = image of zeros",
@@ -111,7 +141,7 @@ def main():
     print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB)")
     if not args.no_golden:
         gpath = args.out.replace(".safetensors", "") + ".golden.safetensors"
-        golden(model, scales, gpath)
+        golden(model, scales, gpath, info["vae"])
         print(f"wrote {gpath} ({os.path.getsize(gpath) / 1e6:.2f} MB)")
 
 

@@ -21,6 +21,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from vae import decode_slices
+
 
 @dataclass
 class ModelConfig:
@@ -343,6 +345,15 @@ def sample(model, image, steps=50, guidance=1.5, generator=None, noise=None, tra
         if trace is not None:
             trace.append(x.clone())
     return x
+
+
+def sample_motion(model, image, vae=None, latent_scale=1.0, **kw):
+    """S' (B, K, 4, H, W) of either variant: sample() on S itself, or on latents then decoded per slice."""
+    x = sample(model, image, **kw)
+    if vae is None:
+        return x
+    with torch.no_grad():
+        return decode_slices(vae, x, latent_scale)
 
 
 # ----------------------------------------------------------------------------------------------

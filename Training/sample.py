@@ -4,7 +4,8 @@
     gid-filter -i photo.gidm -vf loop=seconds=5 photo.mp4
 
 The still is resized (anisotropically if it is not 16:10) to the model's grid (I0 at cond_factor x
-the grid), the prior samples S' with DDIM + classifier-free guidance, S is denormalized and
+the grid), the prior samples S' with DDIM + classifier-free guidance (the latent variant then
+decodes each frequency's latent with its VAE), S is denormalized and
 upsampled bilinearly (pixel centres aligned, like gid-filter's own resize) to the still's size,
 x coefficients times W/w and y times H/h so displacements are in the still's pixels.
 """
@@ -17,7 +18,7 @@ import torch.nn.functional as F
 
 from export import load_model
 from gidm import write_gidm
-from model import denormalize, sample
+from model import denormalize, sample_motion
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(os.path.dirname(HERE), "Models", "gid-prior-default.safetensors")
@@ -42,15 +43,16 @@ def upsample_volume(S, W, H):
 
 
 @torch.no_grad()
-def predict(model, scales, image, seed=0, steps=50, guidance=1.5):
-    """image (3, H, W) numpy 0..1 -> S (K, 4, H, W) numpy, raw pixels of the still."""
+def predict(model, scales, image, seed=0, steps=50, guidance=1.5, vae=None):
+    """image (3, H, W) numpy 0..1 -> S (K, 4, H, W) numpy, raw pixels of the still.
+    vae = (VAE, latent_scale) for the latent variant (load_model's info["vae"])."""
     cfg = model.cfg
     H, W = image.shape[1:]
     img = torch.from_numpy(image)[None]
     cond = F.interpolate(img, size=(cfg.grid_h * cfg.cond_factor, cfg.grid_w * cfg.cond_factor),
                          mode="bilinear", antialias=True, align_corners=False)
     g = torch.Generator().manual_seed(seed)
-    Sn = sample(model, cond, steps=steps, guidance=guidance, generator=g)     # (1, K, 4, h, w)
+    Sn = sample_motion(model, cond, *(vae or ()), steps=steps, guidance=guidance, generator=g)  # (1, K, 4, h, w)
     S = denormalize(Sn[0], scales)                                             # (K, 4, h, w)
     return upsample_volume(S, W, H).numpy()
 
@@ -69,12 +71,12 @@ def main():
     torch.set_num_threads(args.threads)
     if not os.path.exists(args.model):
         raise SystemExit(f"{args.model} missing: train and export a model first (Training/README.md)")
-    model, scales, _, _ = load_model(args.model)
+    model, scales, _, info = load_model(args.model)
     image = load_image(args.image, args.max_side)
     H, W = image.shape[1:]
     if abs(W / H - 1.6) > 0.05:
         print(f"note: {W}x{H} is not 16:10; the model sees it stretched to {model.cfg.grid_w}x{model.cfg.grid_h}")
-    S = predict(model, scales, image, args.seed, args.steps, args.guidance)
+    S = predict(model, scales, image, args.seed, args.steps, args.guidance, info["vae"])
     write_gidm(args.out, S, image, source=f"prior:{os.path.basename(args.model)} seed={args.seed} "
                                           f"steps={args.steps} guidance={args.guidance}")
     mb = os.path.getsize(args.out) / 1e6

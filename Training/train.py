@@ -8,6 +8,9 @@ slice:     the U-Net denoises one random frequency slice per window (G = 1), wit
 freq:      loads `slice`, adds frequency attention (zero-initialised), freezes everything else and
            fine-tunes on whole windows (G = K): the slices now see each other.
 regressor: the deterministic baseline, same network, predicts S' from I0 with an MSE loss.
+vae:       the light VAE of the latent variant (vae.py): one normalized slice at 128x80 <-> a
+           4-channel latent at 32x20. `slice`/`freq`/`regressor` with `--vae OUT/ckpt.pt` then
+           work on latents (variant (a)); without it on S itself at the grid (variant (b)).
 
 Each run writes OUT/ckpt.pt (model, EMA weights, config, normalization scales), OUT/loss.csv
 (step, loss, smoothed loss, held-out loss, lr, seconds) and OUT/loss.png.
@@ -26,6 +29,7 @@ import torch
 from dataset import MotionData
 from model import (CONFIGS, ModelConfig, UNet, add_frequency_attention, count_params, normalization_scales,
                    normalize, training_loss)
+from vae import VAE, VAEConfig, encode_slices, vae_loss
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -56,16 +60,23 @@ TRAIN_CONFIGS = {
              "freq": TrainConfig(steps=100, batch=8, freq_windows=2, lr=1e-3, warmup=10, log_every=10, eval_every=50,
                                  ckpt_every=100, ema=0.99),
              "regressor": TrainConfig(steps=200, batch=8, lr=1e-3, warmup=10, log_every=10, eval_every=50,
-                                      ckpt_every=100, ema=0.99)},
+                                      ckpt_every=100, ema=0.99),
+             "vae": TrainConfig(steps=100, batch=8, lr=1e-3, warmup=10, log_every=10, eval_every=50, ckpt_every=100,
+                                ema=0.99)},
     # 2 h on the 2-core CPU in all (PLATFORM-NOTES timings, 2 threads): slice ~60 min,
     # freq ~35 min (0.37 s x 2 windows of 16 slices per step is ~0.8 s), regressor ~15 min.
     "cpu": {"slice": TrainConfig(steps=14000, max_minutes=65),
             "freq": TrainConfig(steps=2500, lr=1e-4, warmup=100, max_minutes=35),
-            "regressor": TrainConfig(steps=4000, max_minutes=15)},
+            "regressor": TrainConfig(steps=4000, max_minutes=15),
+            "vae": TrainConfig(steps=4000, lr=1e-3, warmup=100, lr_min=1e-4, crop_min=0.8, max_minutes=25)},
     "gpu": {"slice": TrainConfig(steps=60000, batch=64, lr=2e-4, eval_every=2000, ckpt_every=5000),
             "freq": TrainConfig(steps=20000, batch=64, freq_windows=8, lr=1e-4, eval_every=2000, ckpt_every=5000),
-            "regressor": TrainConfig(steps=20000, batch=64, lr=2e-4, eval_every=2000, ckpt_every=5000)},
+            "regressor": TrainConfig(steps=20000, batch=64, lr=2e-4, eval_every=2000, ckpt_every=5000),
+            "vae": TrainConfig(steps=20000, batch=64, lr=1e-3, lr_min=1e-4, eval_every=2000, ckpt_every=5000)},
 }
+
+VAE_CONFIGS = {"tiny": VAEConfig(grid_w=32, grid_h=20, base=8, mults=(1, 2), groups=4),  # latent 16x10
+               "cpu": VAEConfig(), "gpu": VAEConfig(grid_w=256, grid_h=160, base=32, mults=(1, 2, 2))}
 
 
 def lr_at(step, tc):
@@ -75,27 +86,58 @@ def lr_at(step, tc):
     return tc.lr_min + 0.5 * (tc.lr - tc.lr_min) * (1 + math.cos(math.pi * min(p, 1.0)))
 
 
-def make_batch(data, idx, cfg, scales, G, generator, tc, augment=True):
-    """Normalized x0 (B, G, 4, h, w), k (B, G), image (B, 3, h*f, w*f) for windows idx."""
-    S, image = data.batch(idx, (cfg.grid_h, cfg.grid_w), cfg.cond_factor, generator,
+class Space:
+    """Where a model lives: S itself at the model grid, or a VAE's latent (then S' is handled at the
+    VAE's grid and encoded slice by slice). Knows the data grid and how to turn S' slices into x0."""
+
+    def __init__(self, cfg, vae=None, latent_scale=1.0):
+        self.vae, self.latent_scale = vae, latent_scale
+        self.grid = (vae.cfg.grid_h, vae.cfg.grid_w) if vae else (cfg.grid_h, cfg.grid_w)
+        self.cond_factor = cfg.grid_w * cfg.cond_factor // self.grid[1]   # I0 stays at grid * cond_factor
+
+    @torch.no_grad()
+    def to_x0(self, Sn, generator=None):
+        return encode_slices(self.vae, Sn, self.latent_scale, generator) if self.vae else Sn
+
+
+def load_vae(path):
+    """(VAE in eval mode, latent scale, scales, mean_power) from a `--stage vae` checkpoint."""
+    ck = torch.load(path, weights_only=False)
+    vae = VAE(VAEConfig.from_dict(ck["vae_config"]))
+    vae.load_state_dict(ck["ema"])
+    return vae.eval().requires_grad_(False), float(ck["latent_scale"]), ck["scales"], ck["mean_power"]
+
+
+def make_batch(data, idx, cfg, scales, G, generator, tc, augment=True, space=None):
+    """x0 (B, G, c, h, w) (normalized slices, or their latents), k (B, G), image (B, 3, h*f, w*f)."""
+    space = space or Space(cfg)
+    S, image = data.batch(idx, space.grid, space.cond_factor, generator,
                           crop_min=tc.crop_min if augment else 1.0, flip=tc.flip and augment)
-    Sn = normalize(S, scales)                                             # (B, K, 4, h, w)
-    B = len(idx)
+    Sn = normalize(S, scales)                                             # (B, K, 4, H, W)
+    B, (H, W) = len(idx), space.grid
     if G == cfg.K:
         k = torch.arange(cfg.K).repeat(B, 1)
     else:
         k = torch.randint(0, cfg.K, (B, G), generator=generator)
-    x0 = torch.gather(Sn, 1, k.view(B, G, 1, 1, 1).expand(B, G, 4, cfg.grid_h, cfg.grid_w))
-    return x0, k, image
+    x0 = torch.gather(Sn, 1, k.view(B, G, 1, 1, 1).expand(B, G, 4, H, W))
+    return space.to_x0(x0, generator), k, image
 
 
-def center_volumes(data, cfg):
-    """Raw S of every window, centre (full) crop at the model grid: (N, K, 4, h, w)."""
+def center_volumes(data, grid_hw):
+    """Raw S of every window, centre (full) crop at grid_hw: (N, K, 4, h, w)."""
     out = []
     for i in range(0, len(data), 64):
         idx = torch.arange(i, min(i + 64, len(data)))
-        out.append(data.batch(idx, (cfg.grid_h, cfg.grid_w), cfg.cond_factor)[0])
+        out.append(data.batch(idx, grid_hw, 1)[0])
     return torch.cat(out)
+
+
+def stage_loss(model, batch, generator=None):
+    """The loss of one batch: DDPM / regression for the U-Net, reconstruction + KL for the VAE."""
+    if isinstance(model, VAE):
+        x0 = batch[0]
+        return vae_loss(model, x0.reshape(-1, *x0.shape[2:]), generator)[0]
+    return training_loss(model, *batch, generator=generator)
 
 
 @torch.no_grad()
@@ -105,10 +147,21 @@ def heldout_loss(model, fixed):
         return float("nan")
     model.eval()
     tot = 0.0
-    for x0, k, image in fixed:
-        tot += float(training_loss(model, x0, k, image, generator=torch.Generator().manual_seed(1234)))
+    for batch in fixed:
+        tot += float(stage_loss(model, batch, generator=torch.Generator().manual_seed(1234)))
     model.train()
     return tot / len(fixed)
+
+
+@torch.no_grad()
+def latent_scale_of(vae, data, scales, tc, n=16):
+    """1 / std of the VAE's latent means over n training windows' slices (LDM's scale factor)."""
+    g = torch.Generator().manual_seed(5)
+    x0, _, _ = make_batch(data, torch.randperm(len(data), generator=g)[:n], ModelConfig(K=data.K), scales, data.K,
+                          g, tc, augment=False, space=Space(ModelConfig(K=data.K, grid_w=vae.cfg.grid_w,
+                                                                        grid_h=vae.cfg.grid_h, cond_factor=1)))
+    mean, _ = vae.encode(x0.reshape(-1, *x0.shape[2:]))
+    return float(1 / mean.std().clamp_min(1e-6))
 
 
 def plot_losses(csv_path, png_path):
@@ -139,45 +192,76 @@ def plot_losses(csv_path, png_path):
     plt.close(fig)
 
 
-def train(stage, cfg: ModelConfig, tc: TrainConfig, data: MotionData, out_dir, heldout: MotionData = None,
-          init=None, verbose=True):
-    """Runs one stage; returns (ema model, path of ckpt.pt, list of logged losses)."""
-    torch.manual_seed(tc.seed)
-    gen = torch.Generator().manual_seed(tc.seed)
-    data.use_frequencies(cfg.K)
-    if heldout is not None:
-        heldout.use_frequencies(cfg.K)
-    os.makedirs(out_dir, exist_ok=True)
+def build_model(stage, cfg, tc, data, init=None, vae_path=None):
+    """(model, cfg, space, scales, mean_power, G, B, extra checkpoint fields) for a stage."""
     if stage == "freq":
         assert init, "the freq stage starts from a slice checkpoint (--init)"
         ck = torch.load(init, weights_only=False)
         base = UNet(ModelConfig.from_dict(ck["model_config"]))
         base.load_state_dict(ck["ema"])
         model = add_frequency_attention(base)
-        cfg, scales, mean_power = model.cfg, ck["scales"], ck["mean_power"]
-        G, B = cfg.K, tc.freq_windows
+        extra = {k: ck[k] for k in ("vae_config", "vae_state", "latent_scale") if k in ck}
+        space = Space(model.cfg, *_vae_from(extra))
+        return model, model.cfg, space, ck["scales"], ck["mean_power"], model.cfg.K, tc.freq_windows, extra
+    if stage == "vae":  # cfg is a VAEConfig
+        model, space = VAE(cfg), Space(ModelConfig(K=data.K, grid_w=cfg.grid_w, grid_h=cfg.grid_h, cond_factor=1))
+        extra = {"vae_config": cfg.to_dict()}
     else:
         cfg = ModelConfig.from_dict({**cfg.to_dict(), "kind": "regressor" if stage == "regressor" else "diffusion",
                                      "freq_attn": False})
         model = UNet(cfg)
         if init:
             model.load_state_dict(torch.load(init, weights_only=False)["ema"])
-        raw = center_volumes(data, cfg)                                   # (N, K, 4, h, w)
-        scales = torch.from_numpy(normalization_scales(list(raw.numpy())))
-        mean_power = (raw ** 2).sum(2).mean((0, 2, 3))                    # (K,) for the texture baseline
-        G, B = 1, tc.batch
+        extra = {}
+        if vae_path:
+            vae, ls, scales, mean_power = load_vae(vae_path)
+            extra = {"vae_config": vae.cfg.to_dict(), "vae_state": vae.state_dict(), "latent_scale": ls}
+            return model, cfg, Space(cfg, vae, ls), scales, mean_power, 1, tc.batch, extra
+        space = Space(cfg)
+    raw = center_volumes(data, space.grid)                                # (N, K, 4, h, w)
+    scales = torch.from_numpy(normalization_scales(list(raw.numpy())))
+    mean_power = (raw ** 2).sum(2).mean((0, 2, 3))                        # (K,) for the texture baseline
+    return model, cfg, space, scales, mean_power, 1, tc.batch, extra
+
+
+def _vae_from(extra):
+    if "vae_config" not in extra:
+        return ()
+    vae = VAE(VAEConfig.from_dict(extra["vae_config"]))
+    vae.load_state_dict(extra["vae_state"])
+    return vae.eval().requires_grad_(False), float(extra["latent_scale"])
+
+
+def train(stage, cfg, tc: TrainConfig, data: MotionData, out_dir, heldout: MotionData = None,
+          init=None, vae_path=None, verbose=True):
+    """Runs one stage; returns (ema model, path of ckpt.pt, list of logged losses).
+    cfg: a model.ModelConfig, or for stage "vae" a vae.VAEConfig."""
+    torch.manual_seed(tc.seed)
+    gen = torch.Generator().manual_seed(tc.seed)
+    K = getattr(cfg, "K", data.K)
+    data.use_frequencies(K)
+    if heldout is not None:
+        heldout.use_frequencies(K)
+    os.makedirs(out_dir, exist_ok=True)
+    latent = stage == "vae" or vae_path or (stage == "freq" and "vae_config" in torch.load(init, weights_only=False))
+    if not latent:  # S itself at the model grid: low-pass the store to twice the grid once
+        for d in (data, heldout) if heldout is not None else (data,):
+            d.resample_store(2 * cfg.grid_w, 2 * cfg.grid_h)
+    model, cfg, space, scales, mean_power, G, B, extra = build_model(stage, cfg, tc, data, init, vae_path)
+    bcfg = cfg if isinstance(cfg, ModelConfig) else ModelConfig(K=K)     # what make_batch needs: K
     ema = copy.deepcopy(model).eval()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=tc.lr, weight_decay=tc.weight_decay)
     if verbose:
-        print(f"stage {stage}: {count_params(model)} params ({count_params(model, True)} trainable), "
-              f"{len(data)} train windows, batch {B} x {G} slices, {tc.steps} steps, scales {[round(float(s), 4) for s in scales]}")
+        print(f"stage {stage}{' (latent)' if space.vae else ''}: {count_params(model)} params "
+              f"({count_params(model, True)} trainable), {len(data)} train windows, batch {B} x {G} slices, "
+              f"data grid {space.grid[1]}x{space.grid[0]}, {tc.steps} steps, scales {[round(float(s), 4) for s in scales]}")
     fixed = []
     if heldout is not None and len(heldout):
         g2 = torch.Generator().manual_seed(99)
         for i in range(0, min(len(heldout), 64), max(B, 1)):
             idx = torch.arange(i, min(i + B, len(heldout)))
-            fixed.append(make_batch(heldout, idx, cfg, scales, G, g2, tc, augment=False))
+            fixed.append(make_batch(heldout, idx, bcfg, scales, G, g2, tc, augment=False, space=space))
     csv_path = os.path.join(out_dir, "loss.csv")
     f = open(csv_path, "w", newline="")
     w = csv.writer(f)
@@ -185,10 +269,12 @@ def train(stage, cfg: ModelConfig, tc: TrainConfig, data: MotionData, out_dir, h
     smooth, losses, t0 = None, [], time.time()
 
     def save(step):
-        torch.save({"model_config": cfg.to_dict(), "train_config": asdict(tc), "stage": stage, "step": step,
-                    "state": model.state_dict(), "ema": ema.state_dict(), "scales": scales,
-                    "mean_power": mean_power, "train_clips": sorted(set(data.names[c] for c in data.clip))},
-                   os.path.join(out_dir, "ckpt.pt"))
+        ck = {"model_config": cfg.to_dict(), "train_config": asdict(tc), "stage": stage, "step": step,
+              "state": model.state_dict(), "ema": ema.state_dict(), "scales": scales, "mean_power": mean_power,
+              "train_clips": sorted(set(data.names[c] for c in data.clip)), **extra}
+        if stage == "vae":
+            ck["latent_scale"] = latent_scale_of(ema, data, scales, tc)
+        torch.save(ck, os.path.join(out_dir, "ckpt.pt"))
 
     step = 0
     for step in range(1, tc.steps + 1):
@@ -196,8 +282,7 @@ def train(stage, cfg: ModelConfig, tc: TrainConfig, data: MotionData, out_dir, h
         for g in opt.param_groups:
             g["lr"] = lr
         idx = torch.randint(0, len(data), (B,), generator=gen)
-        x0, k, image = make_batch(data, idx, cfg, scales, G, gen, tc)
-        loss = training_loss(model, x0, k, image, generator=gen)
+        loss = stage_loss(model, make_batch(data, idx, bcfg, scales, G, gen, tc, space=space), generator=gen)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, tc.grad_clip)
@@ -233,10 +318,11 @@ def train(stage, cfg: ModelConfig, tc: TrainConfig, data: MotionData, out_dir, h
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--config", default="cpu", choices=sorted(CONFIGS))
-    p.add_argument("--stage", default="slice", choices=["slice", "freq", "regressor"])
+    p.add_argument("--stage", default="slice", choices=["slice", "freq", "regressor", "vae"])
     p.add_argument("--data", default=os.path.join(HERE, "data", "dataset.npz"))
     p.add_argument("--out", required=True)
     p.add_argument("--init", help="checkpoint to start from (required for --stage freq)")
+    p.add_argument("--vae", help="a --stage vae checkpoint: train slice/regressor in its latent space (variant (a))")
     p.add_argument("--steps", type=int, help="override the config's steps")
     p.add_argument("--max-minutes", type=float, help="override the config's wall-time limit")
     p.add_argument("--threads", type=int, default=1, help="torch threads (2 = the whole dev machine)")
@@ -252,7 +338,8 @@ def main():
         tc.seed = args.seed
     data = MotionData(args.data, "train")
     held = MotionData(args.data, "heldout")
-    train(args.stage, CONFIGS[args.config], tc, data, args.out, heldout=held, init=args.init)
+    cfg = VAE_CONFIGS[args.config] if args.stage == "vae" else CONFIGS[args.config]
+    train(args.stage, cfg, tc, data, args.out, heldout=held, init=args.init, vae_path=args.vae)
 
 
 if __name__ == "__main__":

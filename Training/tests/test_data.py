@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="PyTorch not installed (see Training/README.md)")
 
 from conftest import BINARY, CLIPS, TRAINING
-from dataset import MotionData, augment, resize_volume
+from dataset import MotionData, augment, camera_and_motion, resize_volume
 from gidm import field_at, flip_horizontal, read_gidm, spectral_volume_from_fields
 
 
@@ -57,6 +57,27 @@ def test_augment_flip_and_crop_scale_coefficients():
     assert torch.allclose(resize_volume(S_const[0], 16, 10), 0.5 * torch.ones(16, 4, 10, 16))
 
 
+def test_camera_check_sees_a_shaking_frame_but_not_a_flame():
+    """A textured frame that shakes as a whole is camera motion; a flame moving in the middle of a
+    still, textured frame is not, and neither is motion over a textureless (black) border."""
+    rng = np.random.default_rng(0)
+    H, W, K = 40, 64, 4
+    image = rng.random((3, H, W)).astype(np.float32)                 # texture everywhere
+    shake = np.zeros((K, 4, H, W), np.float32)
+    shake[1, 0] = 3.0                                                 # every pixel: x oscillation, 6 px amplitude
+    cam, mot = camera_and_motion(shake, image)
+    assert cam > 5 and mot > 5
+    flame = np.zeros_like(shake)
+    flame[1, 0, 15:25, 25:40] = 3.0                                   # only the centre moves
+    cam, mot = camera_and_motion(flame, image)
+    assert cam == 0 and mot > 5
+    black = image.copy()
+    black[:, :, :] = 0
+    black[:, 12:28, 16:48] = image[:, 12:28, 16:48]                   # texture only in the centre
+    cam, _ = camera_and_motion(shake, black)
+    assert cam == 0                                                   # the border shows no camera motion
+
+
 def test_split_is_by_clip(synthetic_npz):
     tr, ho = MotionData(synthetic_npz, "train"), MotionData(synthetic_npz, "heldout")
     assert len(tr) == 6 and len(ho) == 6
@@ -72,4 +93,4 @@ def test_builder_on_a_real_clip(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "kept 1/1" in r.stdout
     d = MotionData(str(out), "all")
-    assert d.S.shape == (1, 16, 4, 40, 64) and d.image.shape == (1, 3, 160, 256)
+    assert d.S.shape == (1, 16, 4, 80, 128) and d.image.shape == (1, 3, 160, 256)
