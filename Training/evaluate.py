@@ -12,11 +12,13 @@ vs measured S, per window then averaged per clip, then over clips:
 Baselines: zero motion, texture energy (gradient energy of I0 as amplitude, the training set's
 mean spectrum), the deterministic regressor (train.py --stage regressor).
 Every method predicts at its own output grid (32x20 for S itself, 128x80 through the VAE); all
-are compared with the measurement at --grid (antialiased resize, coefficients scaled with it).
+are compared with the measurement at --grid (antialiased resize, coefficients scaled with it);
+coarser predictions reach it by image-guided (upsample.py) or bilinear upsampling (--upsample).
 """
 import argparse
 import json
 import os
+import time
 
 import numpy as np
 import torch
@@ -25,6 +27,7 @@ from dataset import MotionData, resize_volume
 from export import load_model
 from gidm import amplitude, power_spectrum
 from model import denormalize, sample_motion, texture_energy_baseline
+from upsample import upsample_volume_guided
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -77,6 +80,8 @@ def main():
     p.add_argument("--guidance", type=float, default=1.5)
     p.add_argument("--grid", type=int, nargs=2, default=[128, 80], metavar=("W", "H"), help="evaluation grid")
     p.add_argument("--label", default="diffusion", help="name of the model's rows in the table")
+    p.add_argument("--upsample", default="guided", choices=["guided", "bilinear"],
+                   help="how predictions on a coarser grid reach --grid (upsample.py)")
     p.add_argument("--move-frac", type=float, default=0.003, help="moving = measured amplitude > this x grid width")
     p.add_argument("--max-windows", type=int, default=3, help="held-out windows per clip (evenly spaced)")
     p.add_argument("--out", default=None, help="folder for eval.md, eval.json, spectra.png (default: beside --model)")
@@ -94,11 +99,19 @@ def main():
         idx = np.flatnonzero(data.clip == c)
         keep += list(idx[np.unique(np.linspace(0, len(idx) - 1, min(args.max_windows, len(idx))).round().astype(int))])
     idx = torch.tensor(keep)
-    to_eval = lambda S: resize_volume(torch.as_tensor(S), gw, gh).numpy()     # (N,K,4,h,w) any grid -> eval grid
     store = tuple(data.S.shape[-2:])
-    S_meas = to_eval(data.batch(idx, store, 1)[0])                              # (N,K,4,gh,gw)
+    S_meas = resize_volume(data.batch(idx, store, 1)[0], gw, gh).numpy()        # (N,K,4,gh,gw)
     cond = data.batch(idx, (cfg.grid_h, cfg.grid_w), cfg.cond_factor)[1]        # (N,3,h*f,w*f)
-    images = cond.numpy()
+    images = torch.nn.functional.interpolate(cond, size=(gh, gw), mode="bilinear", antialias=True,
+                                             align_corners=False).numpy()       # I0 at the eval grid
+
+    def to_eval(S):
+        """Predictions (N,K,4,h,w) at a method's grid -> eval grid; coarser ones upsampled as --upsample says."""
+        S = torch.as_tensor(S)
+        if S.shape[-1] >= gw or args.upsample == "bilinear":
+            return resize_volume(S, gw, gh).numpy()
+        return np.stack([upsample_volume_guided(s, torch.from_numpy(im), gw, gh).numpy() for s, im in zip(S, images)])
+
     clips = [data.names[data.clip[i]] for i in keep]
     thresh = args.move_frac * gw
     print(f"{len(keep)} held-out windows from {len(set(clips))} clips at {gw}x{gh}; model {args.model} "
@@ -107,21 +120,24 @@ def main():
 
     oh, ow = info["out_grid"]
     preds = {"zero": [[np.zeros_like(s)] for s in S_meas],
-             "texture": [[to_eval(texture_energy_baseline(im, mean_power.numpy(), (oh, ow), np.random.default_rng(i)))]
+             "texture": [[texture_energy_baseline(im, mean_power.numpy() * (gw / ow) ** 2, (gh, gw), np.random.default_rng(i))]
                          for i, im in enumerate(images)]}
     if args.regressor:
         reg, rscales, _, rinfo = load_model(args.regressor)
         with torch.no_grad():
             out = to_eval(denormalize(sample_motion(reg, cond, *(rinfo["vae"] or ())), rscales))
         preds["regressor"] = [[o] for o in out]
+    seconds = {}  # PyTorch seconds per still (guided, batched over the held-out windows): Swift's budget is 8 s
     for steps in args.steps:
         name = f"{args.label} ({steps} steps)"
         per = [[] for _ in keep]
+        t0 = time.time()
         for seed in range(args.seeds):
             g = torch.Generator().manual_seed(seed)
             out = sample_motion(model, cond, *(info["vae"] or ()), steps=steps, guidance=args.guidance, generator=g)
             for i, o in enumerate(to_eval(denormalize(out, scales))):
                 per[i].append(o)
+        seconds[name] = (time.time() - t0) / (args.seeds * len(keep))
         preds[name] = per
 
     rows, per_clip_auc = [], {}
@@ -143,12 +159,12 @@ def main():
                      "div": np.mean(col("div"))})
     tex = per_clip_auc["texture"]
     fmt = lambda v, d=3: "-" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.{d}f}"
-    lines = ["| method | AUC mean | AUC worst clip | clips above texture | spectrum L1 | calibration | diversity |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| method | AUC mean | AUC worst clip | clips above texture | spectrum L1 | calibration | diversity | s/still |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         above = sum(1 for c, a in per_clip_auc[r["method"]].items() if a is not None and tex.get(c) is not None and a > tex[c])
         lines.append(f"| {r['method']} | {fmt(r['auc'])} | {fmt(r['auc_min'])} | {above}/{len(tex)} | {fmt(r['spec'])} "
-                     f"| {fmt(r['calib'])} | {fmt(r['div'])} |")
+                     f"| {fmt(r['calib'])} | {fmt(r['div'])} | {fmt(seconds.get(r['method']), 2)} |")
     lines += ["", "| clip | " + " | ".join(per_clip_auc) + " |", "|---|" + "---|" * len(per_clip_auc)]
     for c in tex:
         lines.append(f"| {c} | " + " | ".join(fmt(per_clip_auc[m][c]) for m in per_clip_auc) + " |")
@@ -156,7 +172,8 @@ def main():
     print(table)
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.model)), "eval")
     os.makedirs(out, exist_ok=True)
-    header = (f"Held-out: {len(keep)} windows, {len(set(clips))} clips at {gw}x{gh}; moving = measured amplitude > "
+    header = (f"Held-out: {len(keep)} windows, {len(set(clips))} clips at {gw}x{gh} ({args.upsample} upsampling); "
+              f"moving = measured amplitude > "
               f"{thresh:.3f} grid px; guidance {args.guidance}; seeds {args.seeds}; model {args.model}\n\n")
     open(os.path.join(out, "eval.md"), "w").write(header + table + "\n")
     json.dump({"rows": rows, "per_clip_auc": per_clip_auc}, open(os.path.join(out, "eval.json"), "w"), indent=1,

@@ -5,9 +5,10 @@
 
 The still is resized (anisotropically if it is not 16:10) to the model's grid (I0 at cond_factor x
 the grid), the prior samples S' with DDIM + classifier-free guidance (the latent variant then
-decodes each frequency's latent with its VAE), S is denormalized and
-upsampled bilinearly (pixel centres aligned, like gid-filter's own resize) to the still's size,
-x coefficients times W/w and y times H/h so displacements are in the still's pixels.
+decodes each frequency's latent with its VAE), S is denormalized and upsampled to the still's
+size: image-guided (upsample.py) to 4x a coarse grid, then bilinearly (pixel centres aligned, like
+gid-filter's own resize), x coefficients times W/w and y times H/h so displacements are in the
+still's pixels.
 """
 import argparse
 import os
@@ -19,6 +20,7 @@ import torch.nn.functional as F
 from export import load_model
 from gidm import write_gidm
 from model import denormalize, sample_motion
+from upsample import upsample_volume_guided
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(os.path.dirname(HERE), "Models", "gid-prior-default.safetensors")
@@ -54,6 +56,9 @@ def predict(model, scales, image, seed=0, steps=50, guidance=1.5, vae=None):
     g = torch.Generator().manual_seed(seed)
     Sn = sample_motion(model, cond, *(vae or ()), steps=steps, guidance=guidance, generator=g)  # (1, K, 4, h, w)
     S = denormalize(Sn[0], scales)                                             # (K, 4, h, w)
+    if vae is None:  # S itself on the coarse grid: image-guided to 4x it (motion stays on its objects)
+        h, w = S.shape[-2:]
+        S = upsample_volume_guided(S, img[0], min(W, 4 * w), min(H, 4 * h))
     return upsample_volume(S, W, H).numpy()
 
 
