@@ -26,7 +26,7 @@ import torch
 from dataset import MotionData, resize_volume
 from export import load_model
 from gidm import amplitude, power_spectrum
-from model import denormalize, sample_motion, texture_energy_baseline
+from model import denormalize, normalize, sample_motion, texture_energy_baseline
 from upsample import upsample_volume_guided
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -122,6 +122,14 @@ def main():
     preds = {"zero": [[np.zeros_like(s)] for s in S_meas],
              "texture": [[texture_energy_baseline(im, mean_power.numpy() * (gw / ow) ** 2, (gh, gw), np.random.default_rng(i))]
                          for i, im in enumerate(images)]}
+    if info["vae"]:  # an upper bound for the latent variant: the measurement through its VAE and back
+        vae, ls = info["vae"]
+        Sv = torch.from_numpy(S_meas) if (gh, gw) == (vae.cfg.grid_h, vae.cfg.grid_w) else \
+            resize_volume(data.batch(idx, store, 1)[0], vae.cfg.grid_w, vae.cfg.grid_h)
+        with torch.no_grad():
+            mean, _ = vae.encode(normalize(Sv, scales).flatten(0, 1))
+            rt = denormalize(vae.decode(mean).view(Sv.shape), scales)
+        preds["VAE round trip (measured)"] = [[o] for o in to_eval(rt)]
     if args.regressor:
         reg, rscales, _, rinfo = load_model(args.regressor)
         with torch.no_grad():

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gid-filter's two commands (see README.md):
-#   scripts/bootstrap.sh demo   install what is missing, build (release), turn a shipped still into an MP4
+#   scripts/bootstrap.sh demo   install what is missing, build (release), turn a shipped still into a looping MP4
 #   scripts/bootstrap.sh test   install what is missing, build, run every test
 # Safe to rerun: each step only does work that is still needed.
 set -euo pipefail
@@ -62,9 +62,22 @@ demo)
     swift build -c release --product gid-filter 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\]' >&2 || true; }
     bin="$(swift build -c release --show-bin-path)/gid-filter"
     out="${2:-bythewater.mp4}"
-    say "rendering Samples/stills/bythewater.jpg -> $out"
-    # Until the learned prior ships, a still has no predicted motion: it becomes a 5 s clip.
-    "$bin" -y -i Samples/stills/bythewater.jpg -vf null -t 5 -r 30 "$out"
+    model=Models/gid-prior-default.safetensors
+    install_training
+    if [ -f "$model" ] && Training/.venv/bin/python -c "import torch" 2>/dev/null; then
+        # The learned prior predicts the still's motion (Python until its Swift port lands),
+        # gid-filter renders it as a seamless 5 s loop.
+        gidm="$(mktemp -d)/bythewater.gidm"
+        say "predicting the motion of Samples/stills/bythewater.jpg with $model"
+        Training/.venv/bin/python Training/sample.py --model "$model" --image Samples/stills/bythewater.jpg \
+            --out "$gidm" --max-side 768 --seed 1 --threads 2 >&2
+        say "rendering a seamless 5 s loop -> $out"
+        "$bin" -y -i "$gidm" -vf "loop=seconds=5" "$out"
+        rm -rf "$(dirname "$gidm")"
+    else
+        say "no prior available ($model or Training/.venv missing): Samples/stills/bythewater.jpg -> a still 5 s clip $out"
+        "$bin" -y -i Samples/stills/bythewater.jpg -vf null -t 5 -r 30 "$out"
+    fi
     ffprobe -v error -show_entries stream=codec_name,width,height,nb_frames:format=duration -of default=nw=1 "$out" >&2
     loop="$(dirname "$out")/crane-loop.mp4"
     say "measuring motion in Samples/clips/crane-sway.mkv -> $loop (magnified 8x, seamless 5 s loop)"
