@@ -31,7 +31,7 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from model import ModelConfig, UNet, alphas_cumprod, denormalize, sample
-from vae import VAE, VAEConfig, decode_slices
+from vae import decode_slices, vae_from
 
 GOLDEN_STEPS, GOLDEN_GUIDANCE, GOLDEN_SEED = 5, 1.5, 7
 
@@ -44,11 +44,7 @@ def load_model(path):
         ck = torch.load(path, weights_only=False, map_location="cpu")
         model = UNet(ModelConfig.from_dict(ck["model_config"]))
         model.load_state_dict(ck["ema"])
-        vae = None
-        if "vae_config" in ck:
-            vae = VAE(VAEConfig.from_dict(ck["vae_config"]))
-            vae.load_state_dict(ck["vae_state"])
-            vae = (vae.eval(), float(ck["latent_scale"]))
+        vae = vae_from(ck["vae_config"], ck["vae_state"], ck["latent_scale"]) if "vae_config" in ck else None
         info = {"stage": ck["stage"], "step": ck["step"], "train_clips": ck.get("train_clips", []), "vae": vae}
         return model.eval(), ck["scales"].float(), ck["mean_power"].float(), _with_grid(info, model)
     t = load_file(path)
@@ -57,11 +53,8 @@ def load_model(path):
     assert meta.get("format") == "gid-prior" and meta.get("format_version") == "1", f"{path}: not a gid-prior v1 file"
     model = UNet(ModelConfig.from_dict(json.loads(meta["model_config"])))
     model.load_state_dict({k[len("model."):]: v for k, v in t.items() if k.startswith("model.")})
-    vae = None
-    if "vae_config" in meta:
-        vae = VAE(VAEConfig.from_dict(json.loads(meta["vae_config"])))
-        vae.load_state_dict({k[len("vae."):]: v for k, v in t.items() if k.startswith("vae.")})
-        vae = (vae.eval(), float(meta["latent_scale"]))
+    vae = vae_from(json.loads(meta["vae_config"]), {k[len("vae."):]: v for k, v in t.items() if k.startswith("vae.")},
+                   meta["latent_scale"]) if "vae_config" in meta else None
     info = {"stage": meta.get("stage"), "step": int(meta.get("step", 0)),
             "train_clips": json.loads(meta.get("train_clips", "[]")), "vae": vae}
     return model.eval(), t["normalization.scales"], t["mean_power"], _with_grid(info, model)

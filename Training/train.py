@@ -29,7 +29,7 @@ import torch
 from dataset import MotionData
 from model import (CONFIGS, ModelConfig, UNet, add_frequency_attention, count_params, normalization_scales,
                    normalize, training_loss)
-from vae import VAE, VAEConfig, encode_slices, vae_loss
+from vae import VAE, VAEConfig, encode_slices, vae_from, vae_loss
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -101,11 +101,9 @@ class Space:
 
 
 def load_vae(path):
-    """(VAE in eval mode, latent scale, scales, mean_power) from a `--stage vae` checkpoint."""
+    """(VAE, latent scale, scales, mean_power) from a `--stage vae` checkpoint."""
     ck = torch.load(path, weights_only=False)
-    vae = VAE(VAEConfig.from_dict(ck["vae_config"]))
-    vae.load_state_dict(ck["ema"])
-    return vae.eval().requires_grad_(False), float(ck["latent_scale"]), ck["scales"], ck["mean_power"]
+    return (*vae_from(ck["vae_config"], ck["ema"], ck["latent_scale"]), ck["scales"], ck["mean_power"])
 
 
 def make_batch(data, idx, cfg, scales, G, generator, tc, augment=True, space=None):
@@ -201,7 +199,8 @@ def build_model(stage, cfg, tc, data, init=None, vae_path=None):
         base.load_state_dict(ck["ema"])
         model = add_frequency_attention(base)
         extra = {k: ck[k] for k in ("vae_config", "vae_state", "latent_scale") if k in ck}
-        space = Space(model.cfg, *_vae_from(extra))
+        space = Space(model.cfg, *(vae_from(extra["vae_config"], extra["vae_state"], extra["latent_scale"])
+                                   if extra else ()))
         return model, model.cfg, space, ck["scales"], ck["mean_power"], model.cfg.K, tc.freq_windows, extra
     if stage == "vae":  # cfg is a VAEConfig
         model, space = VAE(cfg), Space(ModelConfig(K=data.K, grid_w=cfg.grid_w, grid_h=cfg.grid_h, cond_factor=1))
@@ -222,14 +221,6 @@ def build_model(stage, cfg, tc, data, init=None, vae_path=None):
     scales = torch.from_numpy(normalization_scales(list(raw.numpy())))
     mean_power = (raw ** 2).sum(2).mean((0, 2, 3))                        # (K,) for the texture baseline
     return model, cfg, space, scales, mean_power, 1, tc.batch, extra
-
-
-def _vae_from(extra):
-    if "vae_config" not in extra:
-        return ()
-    vae = VAE(VAEConfig.from_dict(extra["vae_config"]))
-    vae.load_state_dict(extra["vae_state"])
-    return vae.eval().requires_grad_(False), float(extra["latent_scale"])
 
 
 def train(stage, cfg, tc: TrainConfig, data: MotionData, out_dir, heldout: MotionData = None,

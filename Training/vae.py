@@ -104,3 +104,10 @@ def decode_slices(vae, z, latent_scale):
     B, G = z.shape[:2]
     x = vae.decode(z.reshape(B * G, *z.shape[2:]) / latent_scale)
     return x.view(B, G, *x.shape[1:])
+
+
+def vae_from(config, state, latent_scale):
+    """(VAE in eval mode, frozen; latent_scale as float) from a config dict and a state dict."""
+    vae = VAE(VAEConfig.from_dict(config))
+    vae.load_state_dict(state)
+    return vae.eval().requires_grad_(False), float(latent_scale)
