@@ -257,9 +257,10 @@ class MotionData:
         self.S, self.K = self.S[:, :K], K
         return self
 
-    def batch(self, idx, grid_hw, cond_factor, generator=None, crop_min=1.0, flip=False):
-        """Raw S (B, K, 4, h, w) and image (B, 3, h*f, w*f) float32 for window indices idx."""
-        S = self.S[idx].float()
+    def batch(self, idx, grid_hw, cond_factor, generator=None, crop_min=1.0, flip=False, k=None):
+        """Raw S (B, K, 4, h, w) and image (B, 3, h*f, w*f) float32 for window indices idx;
+        with k (B, G) only those frequency slices: S (B, G, 4, h, w) (one slice costs 1/K to augment)."""
+        S = (self.S[idx] if k is None else self.S[idx[:, None], k]).float()
         image = self.image[idx].float() / 255
         return augment(S, image, grid_hw, cond_factor, generator, crop_min, flip)
 

@@ -98,9 +98,11 @@ def normalization_scales(volumes, percentile=95.0):
     return np.array(scales, dtype=np.float32)
 
 
-def normalize(S, scales):
-    """S' = sign(S) sqrt(|S| / s_k) on every real and imaginary part. S (..., K, 4, h, w) torch, scales (K,)."""
-    s = scales.view(-1, 1, 1, 1).to(S)
+def normalize(S, scales, k=None):
+    """S' = sign(S) sqrt(|S| / s_k) on every real and imaginary part. S (..., K, 4, h, w) torch, scales (K,).
+    With k (B, G) the slices' frequencies, S is (B, G, 4, h, w)."""
+    s = scales.to(S)
+    s = s.view(-1, 1, 1, 1) if k is None else s[k].view(*k.shape, 1, 1, 1)
     m = torch.sqrt(S.abs() / s)
     return torch.where(S < 0, -m, m)
 

@@ -109,15 +109,14 @@ def load_vae(path):
 def make_batch(data, idx, cfg, scales, G, generator, tc, augment=True, space=None):
     """x0 (B, G, c, h, w) (normalized slices, or their latents), k (B, G), image (B, 3, h*f, w*f)."""
     space = space or Space(cfg)
-    S, image = data.batch(idx, space.grid, space.cond_factor, generator,
-                          crop_min=tc.crop_min if augment else 1.0, flip=tc.flip and augment)
-    Sn = normalize(S, scales)                                             # (B, K, 4, H, W)
     B, (H, W) = len(idx), space.grid
     if G == cfg.K:
-        k = torch.arange(cfg.K).repeat(B, 1)
+        k, pick = torch.arange(cfg.K).repeat(B, 1), None
     else:
-        k = torch.randint(0, cfg.K, (B, G), generator=generator)
-    x0 = torch.gather(Sn, 1, k.view(B, G, 1, 1, 1).expand(B, G, 4, H, W))
+        k = pick = torch.randint(0, cfg.K, (B, G), generator=generator)
+    S, image = data.batch(idx, space.grid, space.cond_factor, generator,
+                          crop_min=tc.crop_min if augment else 1.0, flip=tc.flip and augment, k=pick)
+    x0 = normalize(S, scales, pick)                                       # (B, G, 4, H, W)
     return space.to_x0(x0, generator), k, image
 
 

@@ -16,7 +16,7 @@ mkdir -p "$R"
 ) > "$R/pixel.log" 2>&1 &
 (
   $T train.py --config cpu --stage vae --out "$R/vae" --steps 1600 --max-minutes 22
-  $T train.py --config cpu --stage slice --vae "$R/vae/ckpt.pt" --out "$R/latent-slice" --steps 10000 --max-minutes 52
+  $T train.py --config cpu --stage slice --vae "$R/vae/ckpt.pt" --out "$R/latent-slice" --steps 10500 --max-minutes 52
   $T train.py --config cpu --stage freq --init "$R/latent-slice/ckpt.pt" --out "$R/latent-freq" --steps 1600 --max-minutes 22
 ) > "$R/latent.log" 2>&1 &
 wait
