@@ -26,7 +26,7 @@ import torch
 from dataset import MotionData, resize_volume
 from export import load_model
 from gidm import amplitude, power_spectrum
-from model import denormalize, normalize, sample_motion, texture_energy_baseline
+from model import ddim_timesteps, denormalize, normalize, sample_motion, texture_energy_baseline
 from upsample import upsample_volume_guided
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -78,6 +78,9 @@ def main():
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--steps", type=int, nargs="+", default=[50], help="DDIM steps (several: quality vs steps)")
     p.add_argument("--guidance", type=float, default=1.5)
+    p.add_argument("--split", default="heldout", choices=["heldout", "train"],
+                   help="train: choose --t-max/--guidance on training windows, never on the held-out ones")
+    p.add_argument("--t-max", type=int, help="override the model's DDIM start (model.ModelConfig.t_max)")
     p.add_argument("--grid", type=int, nargs=2, default=[128, 80], metavar=("W", "H"), help="evaluation grid")
     p.add_argument("--label", default="diffusion", help="name of the model's rows in the table")
     p.add_argument("--upsample", default="guided", choices=["guided", "bilinear"],
@@ -90,8 +93,10 @@ def main():
     torch.set_num_threads(args.threads)
     model, scales, mean_power, info = load_model(args.model)
     cfg = model.cfg
+    if args.t_max is not None:
+        cfg.t_max = args.t_max
     gw, gh = args.grid
-    data = MotionData(args.data, "heldout").use_frequencies(cfg.K)
+    data = MotionData(args.data, args.split).use_frequencies(cfg.K)
     if not len(data):
         raise SystemExit(f"{args.data} has no held-out windows (clips {', '.join(sorted(set(data.names)))} ...)")
     keep = []
@@ -114,9 +119,9 @@ def main():
 
     clips = [data.names[data.clip[i]] for i in keep]
     thresh = args.move_frac * gw
-    print(f"{len(keep)} held-out windows from {len(set(clips))} clips at {gw}x{gh}; model {args.model} "
+    print(f"{len(keep)} {args.split} windows from {len(set(clips))} clips at {gw}x{gh}; model {args.model} "
           f"({info['stage']}, step {info['step']}, {'latent' if info['vae'] else 'S itself'} at "
-          f"{info['out_grid'][1]}x{info['out_grid'][0]})")
+          f"{info['out_grid'][1]}x{info['out_grid'][0]}, DDIM from t={ddim_timesteps(cfg, 2)[0]})")
 
     oh, ow = info["out_grid"]
     preds = {"zero": [[np.zeros_like(s)] for s in S_meas],
@@ -180,7 +185,8 @@ def main():
     print(table)
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.model)), "eval")
     os.makedirs(out, exist_ok=True)
-    header = (f"Held-out: {len(keep)} windows, {len(set(clips))} clips at {gw}x{gh} ({args.upsample} upsampling); "
+    header = (f"{args.split}: {len(keep)} windows, {len(set(clips))} clips at {gw}x{gh} ({args.upsample} upsampling), "
+              f"DDIM from t={ddim_timesteps(cfg, 2)[0]}; "
               f"moving = measured amplitude > "
               f"{thresh:.3f} grid px; guidance {args.guidance}; seeds {args.seeds}; model {args.model}\n\n")
     open(os.path.join(out, "eval.md"), "w").write(header + table + "\n")

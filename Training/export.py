@@ -30,7 +30,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from model import ModelConfig, UNet, alphas_cumprod, denormalize, sample
+from model import ModelConfig, UNet, alphas_cumprod, ddim_timesteps, denormalize, sample
 from vae import decode_slices, vae_from
 
 GOLDEN_STEPS, GOLDEN_GUIDANCE, GOLDEN_SEED = 5, 1.5, 7
@@ -107,7 +107,7 @@ def golden(model, scales, out, vae=None):
     noise = torch.randn(1, K, 4, h, w, generator=g)
     trace = []
     x0 = sample(model, image, steps=GOLDEN_STEPS, guidance=GOLDEN_GUIDANCE, noise=noise, trace=trace)
-    ts = np.unique(np.round(np.linspace(0, cfg.timesteps - 1, GOLDEN_STEPS)).astype(np.int64))[::-1].copy()
+    ts = ddim_timesteps(cfg, GOLDEN_STEPS)
     tensors = {"input.noise": x, "input.image": image, "input.t": t, "input.k": k, "output.eps": eps, **blocks,
                "ddim.noise": noise, "ddim.x0": x0, "ddim.S": denormalize(x0, scales),
                "ddim.timesteps": torch.from_numpy(ts), "alphas_cumprod": alphas_cumprod(cfg)}
@@ -118,7 +118,8 @@ def golden(model, scales, out, vae=None):
         tensors["ddim.S"] = denormalize(tensors["ddim.x0"], scales)
     save_file({k: v.contiguous() for k, v in tensors.items()}, out, metadata={
         "steps": str(GOLDEN_STEPS), "guidance": str(GOLDEN_GUIDANCE), "eta": "0",
-        "note": "DDIM x0 clamped to +-model_config.x0_clip; unconditional branch = image of zeros",
+        "note": "DDIM from model_config.t_max (-1 = last timestep) starting at ddim.noise * sqrt(1 - alphas_cumprod[t_max]); "
+                "x0 clamped to +-model_config.x0_clip; unconditional branch = image of zeros",
         "model_config": json.dumps(cfg.to_dict())})
 
 
@@ -127,9 +128,12 @@ def main():
     p.add_argument("--ckpt", required=True, help="train.py checkpoint (.pt) or an exported .safetensors")
     p.add_argument("--out", required=True, help="model file (.safetensors)")
     p.add_argument("--no-golden", action="store_true")
+    p.add_argument("--t-max", type=int, help="DDIM start written into the model config (chosen with evaluate.py --split train)")
     args = p.parse_args()
     torch.set_num_threads(1)
     model, scales, mean_power, info = load_model(args.ckpt)
+    if args.t_max is not None:
+        model.cfg.t_max = args.t_max
     export(model, scales, mean_power, info, args.out)
     print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB)")
     if not args.no_golden:

@@ -45,6 +45,11 @@ class ModelConfig:
     schedule: str = "cosine"     # cosine (Nichol & Dhariwal): better than linear at low resolution
     cond_drop: float = 0.1       # P(train without I0), enables classifier-free guidance
     x0_clip: float = 4.0         # DDIM clamps predicted x0: |S'| = 1 is the 95th percentile, 4 is 16x it
+    t_max: int = -1              # DDIM's first step (-1 = timesteps - 1). The cosine schedule's last
+                                 # steps have alpha_bar ~ 0, where x0 = (x - eps sqrt(1-a)) / sqrt(a)
+                                 # is noise / ~0: on S' (rms ~0.1-0.3) that first estimate sits at the
+                                 # clamp and drags the whole trajectory there. Starting lower (set by
+                                 # evaluate.py --calibrate on training windows) avoids it.
 
     def to_dict(self):
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -316,6 +321,12 @@ def training_loss(model, x0, k, image, generator=None):
     return F.mse_loss(model(xt, t, k, image), eps)
 
 
+def ddim_timesteps(cfg, steps):
+    """The DDIM walk, high to low: `steps` evenly spaced timesteps from t_max down to 0 (int64)."""
+    t_max = cfg.timesteps - 1 if cfg.t_max < 0 else cfg.t_max
+    return np.unique(np.round(np.linspace(0, t_max, steps)).astype(np.int64))[::-1].copy()
+
+
 @torch.no_grad()
 def sample(model, image, steps=50, guidance=1.5, generator=None, noise=None, trace=None):
     """DDIM (eta = 0) with classifier-free guidance. image (B, 3, h*f, w*f) -> S' (B, K, 4, h, w).
@@ -323,6 +334,8 @@ def sample(model, image, steps=50, guidance=1.5, generator=None, noise=None, tra
     Each step runs the network once on 2*B*K slices (conditional and unconditional together):
     eps = eps_uncond + guidance * (eps_cond - eps_uncond). guidance 1 = no guidance.
     `noise` (B, K, 4, h, w) fixes the start; `trace`, a list, receives x after each step.
+    The walk starts at t_max (cfg.t_max, or the last timestep) from noise * sqrt(1 - alpha_bar(t_max)),
+    i.e. x_t with x0 at its mean 0.
     """
     cfg = model.cfg
     B, K = image.shape[0], cfg.K
@@ -331,7 +344,8 @@ def sample(model, image, steps=50, guidance=1.5, generator=None, noise=None, tra
         return model(torch.zeros(B, K, 4, cfg.grid_h, cfg.grid_w), torch.zeros(B, dtype=torch.long), k, image)
     x = noise.clone() if noise is not None else torch.randn(B, K, 4, cfg.grid_h, cfg.grid_w, generator=generator)
     ac = alphas_cumprod(cfg)
-    ts = np.unique(np.round(np.linspace(0, cfg.timesteps - 1, steps)).astype(np.int64))[::-1]
+    ts = ddim_timesteps(cfg, steps)
+    x = x * math.sqrt(1 - float(ac[ts[0]]))
     both = torch.cat([image, torch.zeros_like(image)]) if guidance != 1 else image
     for i, t in enumerate(ts):
         xin = torch.cat([x, x]) if guidance != 1 else x
