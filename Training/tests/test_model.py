@@ -171,3 +171,19 @@ def test_latent_variant_trains_exports_and_samples(synthetic_npz, tmp_path):
     from safetensors.torch import load_file
     t = load_file(g)
     assert t["ddim.latent"].shape == (1, CFG.K, 4, CFG.grid_h, CFG.grid_w) and t["ddim.S"].shape == (1, CFG.K, 4, 20, 32)
+
+
+def test_shipped_default_model_reproduces_its_golden_vectors():
+    """Models/gid-prior-default.safetensors and its golden vectors (part 2's Swift parity data) agree."""
+    from safetensors.torch import load_file
+    root = os.path.dirname(TRAINING)
+    path = os.path.join(root, "Models", "gid-prior-default.safetensors")
+    m, scales, _, info = load_model(path)
+    t = load_file(path.replace(".safetensors", ".golden.safetensors"))
+    assert info["vae"] is None and m.cfg.K == 16 and (m.cfg.grid_w, m.cfg.grid_h) == (32, 20)
+    with torch.no_grad():
+        eps = m(t["input.noise"], t["input.t"], t["input.k"], t["input.image"])
+    assert torch.allclose(eps, t["output.eps"], atol=1e-4)
+    x = sample(m, t["input.image"], steps=5, guidance=1.5, noise=t["ddim.noise"])
+    assert torch.allclose(x, t["ddim.x0"], atol=1e-3)
+    assert t["block.inp"].shape[0] == 2 and os.path.getsize(path) < 50e6
