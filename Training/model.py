@@ -49,7 +49,7 @@ class ModelConfig:
                                  # steps have alpha_bar ~ 0, where x0 = (x - eps sqrt(1-a)) / sqrt(a)
                                  # is noise / ~0: on S' (rms ~0.1-0.3) that first estimate sits at the
                                  # clamp and drags the whole trajectory there. Starting lower (set by
-                                 # evaluate.py --calibrate on training windows) avoids it.
+                                 # evaluate.py --split train --t-max N on training windows) avoids it.
 
     def to_dict(self):
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}

@@ -45,7 +45,7 @@ def upsample_volume(S, W, H):
 
 
 @torch.no_grad()
-def predict(model, scales, image, seed=0, steps=50, guidance=1.5, vae=None):
+def predict(model, scales, image, seed=0, steps=25, guidance=1.5, vae=None):
     """image (3, H, W) numpy 0..1 -> S (K, 4, H, W) numpy, raw pixels of the still.
     vae = (VAE, latent_scale) for the latent variant (load_model's info["vae"])."""
     cfg = model.cfg
