@@ -139,16 +139,7 @@ public final class SplatRenderer {
         if image.alpha != nil, out.alpha?.count != n { out.alpha = [Float](repeating: 1, count: n) }
         if image.alpha == nil { out.alpha = nil }
 
-        image.data.withUnsafeBufferPointer { src in
-            weights.withUnsafeBufferPointer { w in
-                withOptionalPointer(image.alpha) { alphaPlane in
-                    let source = SplatSource(rgb: src.baseAddress!, alpha: alphaPlane, field: field.baseAddress!,
-                                             motion: w.baseAddress!, softmax: softmax, vectors: vectors,
-                                             width: width, height: height)
-                    splat(source)
-                }
-            }
-        }
+        withSource(image, weights, field: field.baseAddress!) { splat($0) }
         resolveAndFill()
         out.data.withUnsafeMutableBufferPointer { dst in
             if out.alpha != nil {
@@ -166,18 +157,26 @@ public final class SplatRenderer {
            sameStorage(picture.data, image.data), sameStorage(picture.alpha, image.alpha) { return }
         updateSoftmax(weights)
         let n = width * height
-        image.data.withUnsafeBufferPointer { src in
-            weights.withUnsafeBufferPointer { w in
-                withOptionalPointer(image.alpha) { alphaPlane in
-                    let source = SplatSource(rgb: src.baseAddress!, alpha: alphaPlane, field: src.baseAddress!,
-                                             motion: w.baseAddress!, softmax: softmax, vectors: vectors,
-                                             width: width, height: height)
-                    for i in 0..<n { vectors[i] = source.vector(i) }
-                }
-            }
+        withSource(image, weights, field: nil) { source in
+            for i in 0..<n { vectors[i] = source.vector(i) }
         }
         cachedImage = image
         cachedWeights = weights
+    }
+
+    /// Calls `body` with raw views of `image`, `weights` and `field`, valid only inside it. Without a
+    /// field (`updateSources`) the source's field points at the picture: `vector(i)` never reads it.
+    private func withSource(_ image: RGBImage, _ weights: [Float], field: UnsafePointer<Float>?,
+                            _ body: (SplatSource) -> Void) {
+        image.data.withUnsafeBufferPointer { src in
+            weights.withUnsafeBufferPointer { w in
+                withOptionalPointer(image.alpha) { alphaPlane in
+                    body(SplatSource(rgb: src.baseAddress!, alpha: alphaPlane, field: field ?? src.baseAddress!,
+                                     motion: w.baseAddress!, softmax: softmax, vectors: vectors,
+                                     width: width, height: height))
+                }
+            }
+        }
     }
 
     /// Recomputes the softmax weights from `weights`.
