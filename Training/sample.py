@@ -17,6 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from dataset import resize_volume
 from export import load_model
 from gidm import write_gidm
 from model import denormalize, sample_motion
@@ -36,14 +37,6 @@ def load_image(path, max_side=0):
     return np.asarray(im, dtype=np.float32).transpose(2, 0, 1) / 255
 
 
-def upsample_volume(S, W, H):
-    """S (K, 4, h, w) torch raw grid pixels -> (K, 4, H, W) in the still's pixels."""
-    K, _, h, w = S.shape
-    out = F.interpolate(S, size=(H, W), mode="bilinear", align_corners=False)
-    gain = torch.tensor([W / w, H / h, W / w, H / h]).view(1, 4, 1, 1)
-    return out * gain
-
-
 @torch.no_grad()
 def predict(model, scales, image, seed=0, steps=25, guidance=1.5, vae=None):
     """image (3, H, W) numpy 0..1 -> S (K, 4, H, W) numpy, raw pixels of the still.
@@ -59,7 +52,7 @@ def predict(model, scales, image, seed=0, steps=25, guidance=1.5, vae=None):
     if vae is None:  # S itself on the coarse grid: image-guided to 4x it (motion stays on its objects)
         h, w = S.shape[-2:]
         S = upsample_volume_guided(S, img[0], min(W, 4 * w), min(H, 4 * h))
-    return upsample_volume(S, W, H).numpy()
+    return resize_volume(S, W, H).numpy()
 
 
 def main():
