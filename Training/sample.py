@@ -12,10 +12,12 @@ still's pixels.
 """
 import argparse
 import os
+import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors import SafetensorError
 
 from dataset import resize_volume
 from export import load_model
@@ -68,19 +70,49 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if not os.path.exists(args.model):
-        raise SystemExit(f"{args.model} missing: train and export a model first (Training/README.md)")
+        fail(3, f"{args.model}: no such model file (train and export one: Training/README.md)")
     model, scales, _, info = load_model(args.model)
-    image = load_image(args.image, args.max_side)
+    try:
+        image = load_image(args.image, args.max_side)
+    except (OSError, ValueError) as e:  # missing, unreadable, or not an image (PIL's errors are both kinds)
+        fail(3, f"{args.image}: cannot read the still ({type(e).__name__}: {e})")
     H, W = image.shape[1:]
     if abs(W / H - 1.6) > 0.05:
         print(f"note: {W}x{H} is not 16:10; the model sees it stretched to {model.cfg.grid_w}x{model.cfg.grid_h}")
     S = predict(model, scales, image, args.seed, args.steps, args.guidance, info["vae"])
-    write_gidm(args.out, S, image, source=f"prior:{os.path.basename(args.model)} seed={args.seed} "
-                                          f"steps={args.steps} guidance={args.guidance}")
+    # Written beside OUT and renamed into place, like gid-filter: no half-written .gidm on failure or Ctrl-C.
+    tmp = f"{args.out}.tmp-{os.getpid()}"
+    try:
+        write_gidm(tmp, S, image, source=f"prior:{os.path.basename(args.model)} seed={args.seed} "
+                                         f"steps={args.steps} guidance={args.guidance}")
+        os.replace(tmp, args.out)
+    except (OSError, SafetensorError) as e:
+        fail(4, f"{args.out}: cannot write ({getattr(e, 'strerror', None) or e})", tmp)
+    except BaseException:
+        remove_quietly(tmp)
+        raise
     mb = os.path.getsize(args.out) / 1e6
     print(f"wrote {args.out}: K={S.shape[0]} {W}x{H}, {mb:.1f} MB" +
           (" (large: --max-side 1024 makes smaller files)" if mb > 200 else ""))
 
 
+def remove_quietly(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def fail(code, message, tmp=None):
+    """One line on stderr and gid-filter's exit codes (3 input, 4 output)."""
+    if tmp:
+        remove_quietly(tmp)
+    print(f"sample.py: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)

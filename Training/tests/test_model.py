@@ -187,3 +187,22 @@ def test_shipped_default_model_reproduces_its_golden_vectors():
     x = sample(m, t["input.image"], steps=5, guidance=1.5, noise=t["ddim.noise"])
     assert torch.allclose(x, t["ddim.x0"], atol=1e-3)
     assert t["block.inp"].shape[0] == 2 and os.path.getsize(path) < 50e6
+
+
+def test_sample_bad_inputs_get_one_line_an_exit_code_and_no_file(tmp_path):
+    """A missing or non-image still (3), a missing model (3), an unwritable output (4): one stderr
+    line each, no .gidm (or temp file) left behind."""
+    bad = tmp_path / "not-an-image.jpg"
+    bad.write_text("hello")
+    still = os.path.join(os.path.dirname(TRAINING), "Samples", "stills", "bythewater.jpg")
+    cases = [(["--image", str(tmp_path / "missing.jpg")], 3), (["--image", str(bad)], 3),
+             (["--image", still, "--model", str(tmp_path / "none.safetensors")], 3),
+             (["--image", still, "--steps", "1", "--max-side", "64", "--out", str(tmp_path / "no-dir" / "x.gidm")], 4)]
+    for extra, code in cases:
+        out = str(tmp_path / "out.gidm")
+        args = ["--out", out] + extra
+        r = subprocess.run([sys.executable, os.path.join(TRAINING, "sample.py"), *args], capture_output=True, text=True,
+                           timeout=120)
+        assert r.returncode == code, (extra, r.returncode, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("sample.py: "), r.stderr
+        assert not [f for f in os.listdir(tmp_path) if f.startswith("out.gidm")]
