@@ -106,7 +106,8 @@ def main():
     idx = torch.tensor(keep)
     store = tuple(data.S.shape[-2:])
     S_meas = resize_volume(data.batch(idx, store, 1)[0], gw, gh).numpy()        # (N,K,4,gh,gw)
-    cond = data.batch(idx, (cfg.grid_h, cfg.grid_w), cfg.cond_factor)[1]        # (N,3,h*f,w*f)
+    first = torch.zeros(len(idx), 1, dtype=torch.long)                           # one slice: only the image is kept
+    cond = data.batch(idx, (cfg.grid_h, cfg.grid_w), cfg.cond_factor, k=first)[1]  # (N,3,h*f,w*f)
     images = torch.nn.functional.interpolate(cond, size=(gh, gw), mode="bilinear", antialias=True,
                                              align_corners=False).numpy()       # I0 at the eval grid
 

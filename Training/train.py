@@ -190,10 +190,11 @@ def plot_losses(csv_path, png_path):
 
 
 def build_model(stage, cfg, tc, data, init=None, vae_path=None):
-    """(model, cfg, space, scales, mean_power, G, B, extra checkpoint fields) for a stage."""
+    """(model, cfg, space, scales, mean_power, G, B, extra checkpoint fields) for a stage.
+    init: the loaded checkpoint dict to start from (or None)."""
     if stage == "freq":
         assert init, "the freq stage starts from a slice checkpoint (--init)"
-        ck = torch.load(init, weights_only=False)
+        ck = init
         base = UNet(ModelConfig.from_dict(ck["model_config"]))
         base.load_state_dict(ck["ema"])
         model = add_frequency_attention(base)
@@ -209,7 +210,7 @@ def build_model(stage, cfg, tc, data, init=None, vae_path=None):
                                      "freq_attn": False})
         model = UNet(cfg)
         if init:
-            model.load_state_dict(torch.load(init, weights_only=False)["ema"])
+            model.load_state_dict(init["ema"])
         extra = {}
         if vae_path:
             vae, ls, scales, mean_power = load_vae(vae_path)
@@ -233,7 +234,8 @@ def train(stage, cfg, tc: TrainConfig, data: MotionData, out_dir, heldout: Motio
     if heldout is not None:
         heldout.use_frequencies(K)
     os.makedirs(out_dir, exist_ok=True)
-    latent = stage == "vae" or vae_path or (stage == "freq" and "vae_config" in torch.load(init, weights_only=False))
+    init = torch.load(init, weights_only=False) if init else None              # loaded once: it can be large
+    latent = stage == "vae" or vae_path or (stage == "freq" and init is not None and "vae_config" in init)
     if not latent:  # S itself at the model grid: low-pass the store to twice the grid once
         for d in (data, heldout) if heldout is not None else (data,):
             d.resample_store(2 * cfg.grid_w, 2 * cfg.grid_h)

@@ -436,21 +436,11 @@ let activeCores = ProcessInfo.processInfo.activeProcessorCount
 /// in vector registers. (Swift's `squareRoot()` on SIMD vectors is a scalar loop with an errno
 /// check per lane on Linux; an explicit sqrt instruction would need -march or intrinsics.)
 @inline(__always)
-func rsqrt(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
-    var y = unsafeBitCast(SIMD8<Int32>(repeating: 0x5f37_5a86) &- (bits &>> 1), to: SIMD8<Float>.self)
-    let half = 0.5 * x, threeHalves = SIMD8<Float>(repeating: 1.5)
-    y = y * (threeHalves - half * y * y)
-    y = y * (threeHalves - half * y * y)
-    y = y * (threeHalves - half * y * y)
-    return y
-}
-
-@inline(__always)
-func rsqrt(_ x: SIMD4<Float>) -> SIMD4<Float> {
-    let bits = unsafeBitCast(x, to: SIMD4<Int32>.self)
-    var y = unsafeBitCast(SIMD4<Int32>(repeating: 0x5f37_5a86) &- (bits &>> 1), to: SIMD4<Float>.self)
-    let half = 0.5 * x, threeHalves = SIMD4<Float>(repeating: 1.5)
+func rsqrt<V: SIMD>(_ x: V) -> V where V.Scalar == Float {
+    // MaskStorage is the same-width Int32 vector (SIMD8<Int32> for SIMD8<Float>).
+    let bits = unsafeBitCast(x, to: V.MaskStorage.self)
+    var y = unsafeBitCast(V.MaskStorage(repeating: 0x5f37_5a86) &- (bits &>> 1), to: V.self)
+    let half = 0.5 * x, threeHalves = V(repeating: 1.5)
     y = y * (threeHalves - half * y * y)
     y = y * (threeHalves - half * y * y)
     y = y * (threeHalves - half * y * y)
