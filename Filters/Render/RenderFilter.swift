@@ -98,7 +98,8 @@ struct SceneRenderer {
     let image: RGBImage
     /// Raw coefficients (denormalized once, not per frame).
     let volume: SpectralVolume
-    /// W(p) = mean_t ||F_t(p)|| over one period, (H, W) pixels (paper section 5), texture-gated.
+    /// W(p) = mean_t ||F_t(p)|| over one period, (H, W) pixels (paper section 5), texture-gated,
+    /// filled and smoothed (`MotionWeights.textureFilled`).
     let weights: [Float]
     /// Softmax splatting of I0 (owns its buffers: no allocation per frame).
     let splat: SplatRenderer
@@ -108,9 +109,10 @@ struct SceneRenderer {
     init(scene: Scene, quality: RenderQuality, alpha: Float) throws {
         image = scene.image
         volume = scene.volume.denormalized()
-        // Texture-gated: measured motion is noise in flat regions, which would otherwise rank
-        // them as the foreground (see MotionWeights.textureGated and Benchmarks/render/README.md).
-        weights = MotionWeights.textureGated(MotionWeights.compute(volume: volume), image: image)
+        // Measured motion is noise in flat regions, which would otherwise rank them as the
+        // foreground; flat insides of moving objects take their rim's W instead (see
+        // MotionWeights.textureFilled and Benchmarks/render/README.md).
+        weights = MotionWeights.textureFilled(MotionWeights.compute(volume: volume), image: image)
         splat = SplatRenderer(width: image.width, height: image.height, quality: quality, alpha: alpha)
     }
 

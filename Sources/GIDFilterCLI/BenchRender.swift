@@ -12,6 +12,24 @@ import SpectralVolume
 /// 1..N-1 (camera shake removed), then frames 1..N-1 rendered from frame 0 by every renderer and
 /// scored against the real frames (PSNR, SSIM), once with the measured fields and once with
 /// their K = 16 band-limited version from the spectral volume (what the product renders).
+/// Which splatting weights W the benchmark renders with.
+enum WeightMode: String {
+    /// The paper's mean motion length.
+    case paper
+    /// Scaled by texture confidence (flat pixels count as background).
+    case gated
+    /// Gated, flat pixels filled from textured neighbours, smoothed: what `render` uses.
+    case filled
+
+    func apply(_ w: [Float], image: RGBImage, threshold: Float) -> [Float] {
+        switch self {
+        case .paper: w
+        case .gated: MotionWeights.textureGated(w, image: image, threshold: threshold)
+        case .filled: MotionWeights.textureFilled(w, image: image, threshold: threshold)
+        }
+    }
+}
+
 enum BenchRender {
     /// Still-camera clips with real oscillating motion (candle, fire, plants, water, sway).
     static let defaultClips = [
@@ -47,6 +65,7 @@ enum BenchRender {
         var alpha = SplatRenderer.defaultAlpha
         var dump: String?
         var gate: Float = 0.02
+        var weighting = WeightMode.filled
         var i = 0
         while i < argv.count {
             let value = argv[safe: i + 1]
@@ -57,9 +76,14 @@ enum BenchRender {
             case "--border": border = max(0, Int(value ?? "") ?? border)
             case "--alpha": alpha = max(0, Float(value ?? "") ?? alpha)
             case "--dump": dump = value
-            case "--gate": gate = max(0, Float(value ?? "") ?? gate)
+            case "--gate": gate = max(1e-4, Float(value ?? "") ?? gate)
+            case "--weights":
+                guard let mode = value.flatMap(WeightMode.init(rawValue:)) else {
+                    throw GIDError.usage("bench --render-quality: --weights takes paper, gated or filled")
+                }
+                weighting = mode
             default:
-                throw GIDError.usage("bench --render-quality: unknown option '\(argv[i])' (use --clips DIR, --clip NAME, --frames N, --border B, --alpha A, --gate G, --dump DIR)")
+                throw GIDError.usage("bench --render-quality: unknown option '\(argv[i])' (use --clips DIR, --clip NAME, --frames N, --border B, --alpha A, --weights paper|gated|filled, --gate G, --dump DIR)")
             }
             i += 2
         }
@@ -70,7 +94,7 @@ enum BenchRender {
         }
         let names = clips.isEmpty ? defaultClips : clips
         print("render quality: frames 1..\(frames - 1) rendered from frame 0, \(border) px border left out, "
-              + "flow preset medium (shake <= 2 px removed), alpha \(alpha), W texture gate \(gate) (0 = the paper's W); "
+              + "flow preset medium (shake <= 2 px removed), alpha \(alpha), W \(weighting.rawValue) (texture threshold \(gate)); "
               + "cells are PSNR dB / SSIM, means over frames")
         var results: [ClipResult] = []
         for name in names {
@@ -79,7 +103,7 @@ enum BenchRender {
                 print("\(name): skipped, not found in \(folder)")
                 continue
             }
-            let result = try measure(path: path, frames: frames, border: border, alpha: alpha, gate: gate, dump: dump)
+            let result = try measure(path: path, frames: frames, border: border, alpha: alpha, weighting: weighting, gate: gate, dump: dump)
             results.append(result)
             print(String(format: "%@: %dx%d, %d frames, W mean %.2f px max %.1f px, %.1f s", result.name, result.width,
                          result.height, result.frames, result.meanW, result.maxW, result.seconds))
@@ -129,7 +153,7 @@ enum BenchRender {
     }
 
     /// Measures, renders and scores one clip.
-    static func measure(path: String, frames: Int, border: Int, alpha: Float, gate: Float, dump: String?) throws -> ClipResult {
+    static func measure(path: String, frames: Int, border: Int, alpha: Float, weighting: WeightMode, gate: Float, dump: String?) throws -> ClipResult {
         let start = DispatchTime.now().uptimeNanoseconds
         let name = URL(fileURLWithPath: path).lastPathComponent
         // Pass 1: flow I0 -> I_t for t = 1..N-1 (fields kept: 2 floats a pixel a frame).
@@ -153,10 +177,8 @@ enum BenchRender {
 
         var measuredW = MotionWeights.compute(fields: fields, width: w, height: h)
         var bandW = MotionWeights.compute(volume: volume)
-        if gate > 0 {
-            measuredW = MotionWeights.textureGated(measuredW, image: reference, threshold: gate)
-            bandW = MotionWeights.textureGated(bandW, image: reference, threshold: gate)
-        }
+        measuredW = weighting.apply(measuredW, image: reference, threshold: gate)
+        bandW = weighting.apply(bandW, image: reference, threshold: gate)
         let measured = RenderScorer(reference: reference, weights: measuredW, alpha: alpha, border: border)
         let band = RenderScorer(reference: reference, weights: bandW, alpha: alpha, border: border)
         if let dump { try dumpPictures(reference, weights: measuredW, fields: fields, volume: volume, alpha: alpha, to: "\(dump)/\(name)") }

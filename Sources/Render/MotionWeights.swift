@@ -52,8 +52,61 @@ extension MotionWeights {
     /// are where the weights matter least for colour but most for who wins a collision, so
     /// they are ranked as background instead.
     public static func textureGated(_ weights: [Float], image: RGBImage, threshold: Float = 0.02) -> [Float] {
+        let c = textureConfidence(image, threshold: threshold)
+        precondition(weights.count == c.count, "MotionWeights: \(weights.count) weights for \(image.width)x\(image.height)")
+        return zip(weights, c).map { $0 * $1 }
+    }
+
+    /// Texture-gated W whose flat pixels take the W of the textured pixels around them, then
+    /// smoothed: W' = c W + (1 - c) blur(c W) / (blur(c) + 0.05), blurred by a box of `smoothing`
+    /// (both blurs are a box applied twice; c is the texture confidence of `textureGated`).
+    ///
+    /// Why: the plain gate ranks the flat inside of a moving object (a flame's white core) as
+    /// background, so its own textured rim wins collisions against it and streaks across it; and
+    /// pixel-to-pixel jitter of W inside one surface only biases which neighbour wins, while
+    /// the ranking that matters is between surfaces. Measured: `Benchmarks/render/README.md`.
+    public static func textureFilled(_ weights: [Float], image: RGBImage, threshold: Float = 0.02,
+                                     fillRadius: Int = 12, smoothing: Int = 6) -> [Float] {
+        let w = image.width, h = image.height
+        let c = textureConfidence(image, threshold: threshold)
+        precondition(weights.count == c.count, "MotionWeights: \(weights.count) weights for \(w)x\(h)")
+        var cw = zip(weights, c).map { $0 * $1 }
+        var cc = c
+        for _ in 0..<2 {
+            boxBlur(&cw, width: w, height: h, radius: fillRadius)
+            boxBlur(&cc, width: w, height: h, radius: fillRadius)
+        }
+        var out = [Float](repeating: 0, count: c.count)
+        for i in 0..<c.count {
+            let filled: Float = cw[i] / (cc[i] + 0.05)
+            out[i] = c[i] * weights[i] + (1 - c[i]) * filled
+        }
+        for _ in 0..<(smoothing > 0 ? 2 : 0) { boxBlur(&out, width: w, height: h, radius: smoothing) }
+        return out.map { max(0, $0) }
+    }
+
+    /// Separable box mean (window 2 radius + 1, edges clamped), in place.
+    static func boxBlur(_ plane: inout [Float], width w: Int, height h: Int, radius r: Int) {
+        var line = [Float](repeating: 0, count: max(w, h))
+        func pass(count: Int, lines: Int, index: (Int, Int) -> Int) {
+            for l in 0..<lines {
+                for i in 0..<count { line[i] = plane[index(l, i)] }
+                // A running sum in Double: in Float it drifts (-2e-6 where the plane is 0).
+                var sum: Double = 0
+                for i in -r...r { sum += Double(line[min(max(i, 0), count - 1)]) }
+                for i in 0..<count {
+                    plane[index(l, i)] = Float(sum / Double(2 * r + 1))
+                    sum += Double(line[min(i + r + 1, count - 1)]) - Double(line[max(i - r, 0)])
+                }
+            }
+        }
+        pass(count: w, lines: h) { $0 * w + $1 }
+        pass(count: h, lines: w) { $1 * w + $0 }
+    }
+
+    /// Per-pixel texture confidence s / (s + threshold^2), s the 5x5 mean squared luma gradient.
+    static func textureConfidence(_ image: RGBImage, threshold: Float) -> [Float] {
         let w = image.width, h = image.height, n = w * h
-        precondition(weights.count == n, "MotionWeights: \(weights.count) weights for \(w)x\(h)")
         var luma = [Float](repeating: 0, count: n)
         for i in 0..<n { luma[i] = 0.299 * image.data[i] + 0.587 * image.data[n + i] + 0.114 * image.data[2 * n + i] }
         var energy = [Float](repeating: 0, count: n)
@@ -77,7 +130,7 @@ extension MotionWeights {
                     }
                 }
                 s /= c
-                out[y * w + x] = weights[y * w + x] * s / (s + s0)
+                out[y * w + x] = s / (s + s0)
             }
         }
         return out

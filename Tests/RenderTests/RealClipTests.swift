@@ -24,8 +24,8 @@ struct RealClipTests {
         let estimator = try MotionEstimator(reference: pictures[0])
         let fields = try pictures.dropFirst().map { try estimator.displacement(to: $0).data }
         let i0 = pictures[0]
-        let weights = MotionWeights.textureGated(MotionWeights.compute(fields: fields, width: i0.width, height: i0.height),
-                                                 image: i0)
+        let weights = MotionWeights.textureFilled(MotionWeights.compute(fields: fields, width: i0.width, height: i0.height),
+                                                  image: i0)
         let scores = RenderComparison.compare(reference: i0, fields: fields, frames: Array(pictures.dropFirst()),
                                               weights: weights, border: 4)
         let report = RenderComparison.report(scores)

@@ -53,6 +53,30 @@ struct WeightsAndBenchTests {
         #expect(gated.allSatisfy { $0 >= 0 && $0 <= 5 })
     }
 
+    @Test func textureFillGivesAFlatInsideItsRimsWeight() {
+        // A flat square (the white core of a flame) with a textured rim, moving 6 px, on a flat
+        // still backdrop (W 0) far from it.
+        let w = 96, h = 64, n = w * h
+        let textured = Fixture.texture(width: w, height: h)
+        var data = [Float](repeating: 0.1, count: 3 * n)
+        var weights = [Float](repeating: 0, count: n)
+        for y in 8..<40 {
+            for x in 8..<40 {
+                let rim = y < 12 || y >= 36 || x < 12 || x >= 36
+                for c in 0..<3 { data[c * n + y * w + x] = rim ? textured.data[c * n + y * w + x] : 0.9 }
+                weights[y * w + x] = 6
+            }
+        }
+        let image = RGBImage(width: w, height: h, data: data)
+        let gated = MotionWeights.textureGated(weights, image: image)
+        let filled = MotionWeights.textureFilled(weights, image: image)
+        #expect(gated[24 * w + 24] < 0.5, "the plain gate ranks the flat inside as background")
+        #expect(filled[24 * w + 24] > 4, "filled from the rim: \(filled[24 * w + 24])")
+        #expect(filled[24 * w + 10] > 4)
+        #expect(filled[50 * w + 85] < 0.1, "the backdrop far from anything textured stays still: \(filled[50 * w + 85])")
+        #expect(filled.allSatisfy { $0 >= 0 && $0 <= 6.001 }, "range \(filled.min()!) ... \(filled.max()!)")
+    }
+
     @Test func metricsOfIdenticalAndDifferentPictures() {
         let a = Fixture.texture(width: 40, height: 30, seed: 1)
         let b = Fixture.texture(width: 40, height: 30, seed: 2)
