@@ -230,8 +230,19 @@ private struct ImportanceKernel: @unchecked Sendable {
                 if tx < -0.5 || ty < -0.5 || tx > Float(w) - 0.5 || ty > Float(h) - 0.5 {
                     err = 0.5  // leaves the picture: no evidence either way, a weak weight
                 } else {
-                    err = abs(src[i] - bilinear(dst, w, h, tx, ty)) + abs(src[n + i] - bilinear(dst + n, w, h, tx, ty))
-                        + abs(src[2 * n + i] - bilinear(dst + 2 * n, w, h, tx, ty))
+                    // One clamped footprint for the three planes (same maths as `bilinear`).
+                    let cx = min(max(tx, 0), Float(w - 1)), cy = min(max(ty, 0), Float(h - 1))
+                    let ix = min(Int(cx), max(w - 2, 0)), iy = min(Int(cy), max(h - 2, 0))
+                    let ax = cx - Float(ix), ay = cy - Float(iy)
+                    let j00 = iy * w + ix, j01 = iy * w + min(ix + 1, w - 1)
+                    let j10 = min(iy + 1, h - 1) * w + ix, j11 = min(iy + 1, h - 1) * w + min(ix + 1, w - 1)
+                    err = 0
+                    for c in 0..<3 {
+                        let q = dst + c * n
+                        let top = q[j00] + ax * (q[j01] - q[j00])
+                        let bottom = q[j10] + ax * (q[j11] - q[j10])
+                        err += abs(src[c * n + i] - (top + ay * (bottom - top)))
+                    }
                     err *= 1 / 3
                 }
                 e[i] = err
