@@ -9,6 +9,7 @@ import SpectralVolume
 enum Bench {
     static func run(_ argv: [String]) throws {
         if argv.contains("--render-quality") || argv.contains("--render-speed") { return try BenchRender.run(argv) }
+        if argv.contains("--render-pairs") { return try BenchRenderPairs.run(argv) }
         if argv.contains("--spectral") {
             print(SpectralBenchmark.run())
             print(try RenderFilterBenchmark.run())
