@@ -38,7 +38,8 @@ public final class FrameInterpolator {
     public var fallback: Float = 1.5
     /// Ratio from which blending starts taking over.
     public var fallbackThreshold: Float = 0
-    private let flow: OpticalFlow
+    /// One estimator per direction: the two flows of a pair run side by side (one per core).
+    private let estimators: [OpticalFlow]
     private var a: RGBImage?
     private var b: RGBImage?
     private var grayB: GrayImage?
@@ -57,7 +58,7 @@ public final class FrameInterpolator {
     /// An interpolator with an explicit flow preset and flow resolution (0 = full, 1 = half...).
     public init(preset: FlowPreset, flowScale: Int) {
         parameters = FlowParameters(preset)
-        flow = OpticalFlow(preset: preset)
+        estimators = [OpticalFlow(preset: preset), OpticalFlow(preset: preset)]
         self.flowScale = max(0, min(flowScale, 3))
     }
 
@@ -113,7 +114,7 @@ public final class FrameInterpolator {
     }
 
     /// `field` measured on the reduced pictures, resized to w x h with vectors scaled to match.
-    private func upsampled(_ field: FlowField, width w: Int, height h: Int) -> FlowField {
+    private static func upsampled(_ field: FlowField, width w: Int, height h: Int) -> FlowField {
         if field.width == w && field.height == h { return field }
         var out = [Float](repeating: 0, count: 2 * w * h)
         let sx = Float(w) / Float(field.width), sy = Float(h) / Float(field.height)
@@ -130,14 +131,26 @@ public final class FrameInterpolator {
         a = first
         let hintF = previousForward.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
         let hintB = previousBackward.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
-        let small0 = try flow.compute(from: g0, to: g1, hint: hintF)
-        let small1 = try flow.compute(from: g1, to: g0, hint: hintB)
-        previousForward = small0
-        previousBackward = small1
-        forward = upsampled(small0, width: first.width, height: first.height)
-        backward = upsampled(small1, width: first.width, height: first.height)
-        work.reserve(first.width * first.height)
-        let w = first.width, h = first.height, beta = beta
+        // Both directions at once: each estimator's own kernels use few threads at these sizes,
+        // so side by side keeps both cores busy (the result does not depend on it).
+        // The two estimators are separate objects, each used by one job only.
+        nonisolated(unsafe) let jobs = [(estimators[0], g0, g1, hintF), (estimators[1], g1, g0, hintB)]
+        let results = ResultSlots<(small: FlowField, full: FlowField)>(count: 2)
+        let w = first.width, h = first.height
+        DispatchQueue.concurrentPerform(iterations: 2) { j in
+            let (estimator, from, to, hint) = jobs[j]
+            results[j] = Result {
+                let small = try estimator.compute(from: from, to: to, hint: hint)
+                return (small, FrameInterpolator.upsampled(small, width: w, height: h))
+            }
+        }
+        let (f, b) = (try results.value(0), try results.value(1))
+        previousForward = f.small
+        previousBackward = b.small
+        forward = f.full
+        backward = b.full
+        work.reserve(w * h)
+        let beta = beta
         let z0 = work.z0, z1 = work.z1, e0 = work.e0, e1 = work.e1
         first.data.withUnsafeBufferPointer { pa in second.data.withUnsafeBufferPointer { pb in
         forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
@@ -322,5 +335,23 @@ private struct GatherKernel: @unchecked Sendable {
                 out[2 * n + i] = bl
             }
         }
+    }
+}
+
+/// Results written by concurrent jobs, one slot each (each job writes only its own slot).
+final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(i: Int) -> Result<T, Error>? {
+        get { lock.withLock { slots[i] } }
+        set { lock.withLock { slots[i] = newValue } }
+    }
+
+    func value(_ i: Int) throws -> T {
+        guard let r = self[i] else { throw GIDError.internal("a concurrent job did not finish") }
+        return try r.get()
     }
 }
