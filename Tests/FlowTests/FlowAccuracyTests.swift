@@ -16,6 +16,18 @@ struct FlowAccuracyTests {
         #expect(epe < 0.2, "EPE \(epe) px (preset \(preset))")
     }
 
+    @Test("an estimator's result does not depend on the pairs it computed before")
+    func noStateBetweenCalls() throws {
+        let i0 = try Fixtures.smallStill()
+        let (i1, _) = Fixtures.warped(i0, by: Fixtures.smoothField(width: i0.width, height: i0.height, amplitude: 2))
+        let fresh = try OpticalFlow(preset: .medium).compute(from: i0, to: i1)
+        let used = OpticalFlow(preset: .medium)
+        _ = try used.compute(from: i1, to: i0)
+        let again = try used.compute(from: i0, to: i1)
+        let diff = zip(fresh.data, again.data).map { abs($0 - $1) }.max() ?? 0
+        #expect(diff == 0, "largest difference \(diff) px")
+    }
+
     @Test("identical frames give (almost) zero flow")
     func identical() throws {
         let i0 = try Fixtures.smallStill()
