@@ -24,13 +24,18 @@ let package = Package(
 
         // Dense optical flow (coarse-to-fine), for measured motion and frame interpolation.
         .target(name: "Flow", dependencies: ["Graph", "COpenBLAS", "SpectralVolume"], path: "Sources/Flow"),
+        // The learned motion prior (Training/model.py) run on OpenBLAS: safetensors, U-Net, DDIM, upsampling.
+        // Optimized in debug builds too: unoptimized kernels make a 25-step still take minutes.
+        .target(name: "Prior", dependencies: ["COpenBLAS", "Graph", "SpectralVolume"], path: "Sources/Prior",
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Softmax splatting with motion-magnitude weights, hole filling.
         .target(name: "Render", dependencies: ["Graph", "SpectralVolume"], path: "Sources/Render"),
 
         // Filters: one target per user-visible filter.
         .target(name: "NullFilter", dependencies: ["Graph"], path: "Filters/Null"),
         .target(name: "LavfiFilter", dependencies: ["Graph", "MediaIO"], path: "Filters/Lavfi"),
-        .target(name: "MotionFilter", dependencies: ["Graph", "SpectralVolume", "Flow"], path: "Filters/Motion"),
+        .target(name: "MotionFilter", dependencies: ["Graph", "SpectralVolume", "Flow", "Prior"], path: "Filters/Motion"),
+        .target(name: "PredictFilter", dependencies: ["Graph", "SpectralVolume", "Prior"], path: "Filters/Predict"),
         .target(name: "MotionSaveFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/MotionSave"),
         .target(name: "MagnifyFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/Magnify"),
         .target(name: "SlowmoFilter", dependencies: ["Graph", "SpectralVolume", "Flow"], path: "Filters/Slowmo"),
@@ -42,7 +47,7 @@ let package = Package(
         .target(name: "GIDFilterCLI",
                 dependencies: ["Graph", "MediaIO", "SpectralVolume", "Flow", "Render", "NullFilter", "LavfiFilter",
                                "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "SlowmoFilter", "LoopFilter",
-                               "RenderFilter", "VizFilter"],
+                               "RenderFilter", "VizFilter", "PredictFilter"],
                 path: "Sources/GIDFilterCLI"),
         .executableTarget(name: "gid-filter", dependencies: ["GIDFilterCLI"], path: "Sources/gid-filter"),
 
@@ -54,6 +59,8 @@ let package = Package(
                     dependencies: ["Graph", "MediaIO", "SpectralVolume", "MotionFilter", "MotionSaveFilter", "MagnifyFilter",
                                    "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter"],
                     path: "Tests/FilterTests"),
+        .testTarget(name: "PriorTests", dependencies: ["Prior", "SpectralVolume", "Graph", "MediaIO", "gid-filter"],
+                    path: "Tests/PriorTests", exclude: ["Fixtures"]),
         .testTarget(name: "SpectralVolumeTests", dependencies: ["SpectralVolume"],
                     path: "Tests/SpectralVolumeTests", exclude: ["Fixtures"]),
         // Runs the real binary on real media; fixtures are found through #filePath.

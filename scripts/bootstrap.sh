@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gid-filter's two commands (see README.md):
-#   scripts/bootstrap.sh demo   install what is missing, build (release), turn a shipped still into a looping MP4
+#   scripts/bootstrap.sh demo   install what is missing, build (release), turn a shipped still into a looping MP4 (no Python)
 #   scripts/bootstrap.sh test   install what is missing, build, run every test
 # Safe to rerun: each step only does work that is still needed.
 set -euo pipefail
@@ -63,19 +63,13 @@ demo)
     bin="$(swift build -c release --show-bin-path)/gid-filter"
     out="${2:-bythewater.mp4}"
     model=Models/gid-prior-default.safetensors
-    install_training
-    if [ -f "$model" ] && Training/.venv/bin/python -c "import torch" 2>/dev/null; then
-        # The learned prior predicts the still's motion (Python until its Swift port lands),
-        # gid-filter renders it as a seamless 5 s loop.
-        gidm="$(mktemp -d)/bythewater.gidm"
-        say "predicting the motion of Samples/stills/bythewater.jpg with $model"
-        Training/.venv/bin/python Training/sample.py --model "$model" --image Samples/stills/bythewater.jpg \
-            --out "$gidm" --max-side 768 --seed 1 --threads 2 >&2
-        say "rendering a seamless 5 s loop -> $out"
-        "$bin" -y -i "$gidm" -vf "loop=seconds=5" "$out"
-        rm -rf "$(dirname "$gidm")"
+    if [ -f "$model" ]; then
+        # The learned prior predicts the still's motion (in Swift, no Python: Sources/Prior) and
+        # gid-filter renders it as a seamless 5 s loop, in one command.
+        say "predicting the motion of Samples/stills/bythewater.jpg with $model, rendering a seamless 5 s loop -> $out"
+        "$bin" -y -i Samples/stills/bythewater.jpg -vf "motion=seed=1,loop=seconds=5" "$out"
     else
-        say "no prior available ($model or Training/.venv missing): Samples/stills/bythewater.jpg -> a still 5 s clip $out"
+        say "no prior available ($model missing): Samples/stills/bythewater.jpg -> a still 5 s clip $out"
         "$bin" -y -i Samples/stills/bythewater.jpg -vf null -t 5 -r 30 "$out"
     fi
     ffprobe -v error -show_entries stream=codec_name,width,height,nb_frames:format=duration -of default=nw=1 "$out" >&2

@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import Prior
 import SpectralVolume
 
 /// `motion`: frames -> motion (a scene: I0 + spectral volume), measured from video or read from a file.
@@ -18,6 +19,7 @@ public final class MotionFilter: Filter {
         public var frequencies = SpectralVolume.defaultFrequencies
         public var preset = "medium"
         public var confidence = true
+        public var prior = StillPrediction.Settings()
         public init() {}
         public static let table: [OptionSpec<Options>] = [
             .string("file", \.file, default: "", help: "motion file (.gidm) to read the spectral volume from; empty = measure it from the video"),
@@ -32,11 +34,16 @@ public final class MotionFilter: Filter {
                     help: "measure: optical flow speed/accuracy trade-off"),
             .bool("confidence", \.confidence, default: true,
                   help: "measure: attenuate motion where it cannot be measured (flat or dark areas, flow that jumps between frames) and measure the camera shake on textured pixels; 0 = raw flow"),
+            .int("steps", \.prior.steps, default: 25, range: 1...1000, help: "still: DDIM steps of the learned prior (10 is about as good, Training/README.md)"),
+            .int("seed", \.prior.seed, default: 0, range: 0...Int(Int32.max), help: "still: noise seed; the same seed gives the same motion"),
+            .double("guidance", \.prior.guidance, default: 1.5, range: 0...20, help: "still: classifier-free guidance (1 = none)"),
+            .string("model", \.prior.model, default: "",
+                    help: "still: prior model file (.safetensors); empty = the shipped gid-prior-default.safetensors ($GID_PRIOR_MODEL, beside the executable or in Models/)"),
         ]
     }
 
     public static let name = "motion"
-    public static let summary = "Frames -> motion: measured from a video by optical flow, or read from a .gidm file."
+    public static let summary = "Frames -> motion: measured from a video by optical flow, predicted from a still by the learned prior, or read from a .gidm file."
     public static let details = """
         Without file: measures motion from a video as the paper does (section 7): flow from the
         reference frame to every frame of a window of T seconds, a camera shake of up to 2 px
@@ -45,16 +52,21 @@ public final class MotionFilter: Filter {
         confidence=1 (default) scales each pixel's motion by how well I0's texture lets flow
         measure it (0 on a flat sky or a black background, where flow is noise) and measures the
         camera shake on textured pixels only; confidence=0 keeps the raw flow.
-        The scene is emitted when the window is complete; I0 is the reference frame. A still
-        picture has no motion to measure (predicting it needs the learned prior, not available
-        yet): give file=. An explicit window longer than the clip is an error; the default 5 s
-        window shrinks to a shorter clip with a notice.
+        The scene is emitted when the window is complete; I0 is the reference frame. An explicit
+        window longer than the clip is an error; the default 5 s window shrinks to a shorter clip
+        with a notice.
+        On a still picture: the motion is predicted by the learned prior (Training/, paper section
+        4), run in Swift: DDIM with classifier-free guidance on the model's 32x20 grid, then
+        image-guided upsampling to the picture's size (same as `predict`). Options steps, seed,
+        guidance, model; the window is 5 s at 30 fps.
         With file: the spectral volume comes from a .gidm file; the input's first picture is I0
         (ref=input, motion resampled to its size) or the file's own picture (ref=file). On a motion
         input, file= replaces the scene's motion and keeps its picture (ref=input).
         Examples:
           gid-filter -i trees.mp4 -vf "motion,loop=seconds=10" loop.mp4
           gid-filter -i trees.mp4 -vf "motion=window=3:start=2:ref=10:preset=best,magnify=gain=3:band=0.2-2" big.mp4
+          gid-filter -i photo.jpg -vf "motion,loop=seconds=5" photo.mp4
+          gid-filter -i photo.jpg -vf "motion=seed=3:steps=10,magnify=2" out.mp4
           gid-filter -i photo.jpg -vf "motion=scene.gidm,magnify=2" out.mp4
         """
     public static let inputKind = StreamKind.frames
@@ -74,7 +86,7 @@ public final class MotionFilter: Filter {
         } else if input.kind == .motion {
             throw GIDError.usage("\(label): the input is already motion; give file=scene.gidm to replace it")
         } else if input.isStill {
-            throw GIDError.usage("\(label): \(input.source.isEmpty ? "the input" : input.source) is a single picture: motion can only be measured from a video (predicting motion from a still needs the learned prior, which is not available yet); give file=scene.gidm")
+            worker = try StillPrediction(settings: options.prior, input: input, label: label)
         } else {
             guard let index = options.reference.isEmpty ? 0 : Int(options.reference), index >= 0 else {
                 throw GIDError.usage("\(label): ref=\(options.reference): when measuring, ref is a frame index within the window (0, 1, ...)")
@@ -88,7 +100,9 @@ public final class MotionFilter: Filter {
     public func finish(emit: Emit) throws { try worker.finish(emit: emit) }
 }
 
-/// One way of producing the scene (from a file, or measured).
+extension StillPrediction: MotionSource {}
+
+/// One way of producing the scene (from a file, measured, or predicted).
 protocol MotionSource: AnyObject {
     var output: StreamInfo { get }
     func receive(_ item: StreamItem, emit: Emit) throws

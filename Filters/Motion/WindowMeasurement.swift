@@ -131,7 +131,7 @@ final class WindowMeasurement: MotionSource {
                                  : "\(label): no frames from start=\(Self.format(start)) s: the clip ends at \(Self.format(lastTime)) s")
         }
         guard windowFrames > 1 else {
-            throw GIDError.input("\(label): the input has a single frame: motion can only be measured from a video (predicting motion from one picture needs the learned prior, which is not available yet); give file=scene.gidm")
+            throw GIDError.input("\(label): the input has a single frame: motion can only be measured from a video; for the learned prior's prediction give the picture as a still (PNG/JPEG) or use predict, or give file=scene.gidm")
         }
         guard windowFrames > referenceIndex, let previous else {
             throw GIDError.input("\(label): ref=\(referenceIndex) but the window has only \(windowFrames) frames")

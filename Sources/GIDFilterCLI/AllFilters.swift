@@ -5,6 +5,7 @@ import MagnifyFilter
 import MotionFilter
 import MotionSaveFilter
 import NullFilter
+import PredictFilter
 import RenderFilter
 import SlowmoFilter
 import VizFilter
@@ -17,6 +18,7 @@ let allFilters: [FilterDescriptor] = [
     FilterDescriptor(MotionFilter.self),
     FilterDescriptor(MotionSaveFilter.self),
     FilterDescriptor(NullFilter.self),
+    FilterDescriptor(PredictFilter.self),
     FilterDescriptor(RenderFilter.self),
     FilterDescriptor(SlowmoFilter.self),
     FilterDescriptor(VizFilter.self),
@@ -24,7 +26,7 @@ let allFilters: [FilterDescriptor] = [
 
 /// The filter inserted where one stream kind meets a filter that takes the other (libavfilter's
 /// auto_scale): motion -> frames renders; frames -> motion gets motion (which measures the
-/// video's motion with optical flow; a still is refused there with a clear message).
+/// video's motion with optical flow, and predicts a still's with the learned prior).
 let conversion: FilterRegistry.Conversion = { from, to in
     switch (from, to) {
     case (.motion, .frames): return ParsedFilter(name: "render")

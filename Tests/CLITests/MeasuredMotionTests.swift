@@ -199,7 +199,7 @@ struct MeasuredMotionTests {
         let cases: [([String], Int32, String)] = [
             (["-i", "f_%02d.png", "-vf", "motion=window=0.12:k=2", "x.gidm"], 3, "frames of different sizes"),
             (["-i", "f_%02d.png", "-vf", "slowmo=2", "x.mp4"], 3, "frames of different sizes"),
-            (["-i", "f_01.png", "-vf", "motion,loop=seconds=2", "x.mp4"], 2, "learned prior"),
+            (["-i", "f_01.png", "-vf", "motion=model=nope.safetensors,loop=seconds=2", "x.mp4"], 3, "nope.safetensors"),
             (["-i", "f_01.png", "-vf", "slowmo=2", "x.mp4"], 2, "single picture"),
             (["-i", Self.crane, "-vf", "motion=window=20", "x.mp4"], 2, "window=20 s is longer than the clip"),
             (["-i", Self.crane, "-vf", "motion=start=8.5:window=1", "x.mp4"], 2, "give window="),

@@ -90,7 +90,8 @@ struct MotionTests {
         let dir = try Tool.tempDir()
         _ = try Self.makeScene(in: dir, width: 32, height: 20)
         let cases: [([String], Int32, String)] = [
-            (["-i", Self.still, "-vf", "magnify=2", "x.mp4"], 2, "learned prior, which is not available yet"),
+            // A still gets motion from the learned prior (Tests/PriorTests); a missing model is an input error.
+            (["-i", Self.still, "-vf", "motion=model=nope.safetensors,magnify=2", "x.mp4"], 3, "nope.safetensors: no such model file"),
             (["-i", "scene.gidm", "-vf", "loop", "x.mp4"], 2, "give seconds=S"),
             (["-i", "scene.gidm", "-vf", "viz=plot", "x.png"], 2, "mode=plot"),
             (["-i", "missing.gidm", "x.mp4"], 3, "missing.gidm"),

@@ -1,0 +1,50 @@
+import Graph
+import Prior
+import SpectralVolume
+
+/// `predict`: frames -> motion by the learned prior alone (the paper's section 4), from the
+/// input's first picture, still or video. `motion` does the same on a still.
+public final class PredictFilter: Filter {
+    public struct Options: FilterOptions {
+        public var prior = StillPrediction.Settings()
+        public init() {}
+        public static let table: [OptionSpec<Options>] = [
+            .int("steps", \.prior.steps, default: 25, range: 1...1000, help: "DDIM steps (10 is about as good, Training/README.md)"),
+            .int("seed", \.prior.seed, default: 0, range: 0...Int(Int32.max), help: "noise seed; the same seed gives the same motion"),
+            .double("guidance", \.prior.guidance, default: 1.5, range: 0...20, help: "classifier-free guidance (1 = none)"),
+            .string("model", \.prior.model, default: "",
+                    help: "prior model file (.safetensors); empty = the shipped gid-prior-default.safetensors ($GID_PRIOR_MODEL, beside the executable or in Models/)"),
+        ]
+    }
+
+    public static let name = "predict"
+    public static let summary = "Frames -> motion predicted from the first picture by the learned prior (no video needed)."
+    public static let details = """
+        Runs the motion prior of Training/ (paper section 4: a diffusion U-Net predicting the
+        spectral volume S from one picture) in Swift on OpenBLAS: DDIM with classifier-free
+        guidance on the model's grid (32x20 for the shipped model), denormalization, image-guided
+        upsampling to 4x the grid and a bilinear resize to the picture's size. The same as
+        Training/sample.py up to float rounding and the random numbers: a seed gives the same
+        motion on every run, but not the motion sample.py gives for that seed. The scene's window
+        is 5 s at 30 fps. On a video only the first picture is used (`motion` measures instead).
+        The model is model=PATH, else $GID_PRIOR_MODEL, else gid-prior-default.safetensors beside
+        the executable (or in its Models/ or ../share/gid-filter/), else in Models/ of the
+        checkout the binary was built in. A missing or corrupt model file is an input error (exit 3).
+        Examples:
+          gid-filter -i photo.jpg -vf "predict,loop=seconds=5" photo.mp4
+          gid-filter -i clip.mp4 -vf "predict=seed=2:steps=10" first-frame.gidm
+        """
+    public static let inputKind = StreamKind.frames
+    public static let outputKind = StreamKind.motion
+
+    public let output: StreamInfo
+    private let worker: StillPrediction
+
+    public init(options: Options, input: StreamInfo, context: FilterContext) throws {
+        worker = try StillPrediction(settings: options.prior, input: input, label: context.label)
+        output = worker.output
+    }
+
+    public func receive(_ item: StreamItem, emit: Emit) throws { try worker.receive(item, emit: emit) }
+    public func finish(emit: Emit) throws { try worker.finish(emit: emit) }
+}
