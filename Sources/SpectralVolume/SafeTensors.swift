@@ -5,14 +5,20 @@ import Graph
 /// u64 little-endian header length N, N bytes of JSON {name: {dtype, shape, data_offsets}, and an
 /// optional "__metadata__": {string: string}}, then the byte buffer the offsets point into.
 ///
-/// Only F32 payloads are decoded to values; other dtypes are validated for size and skipped.
-struct SafeTensors {
-    /// One tensor's header entry and, for F32, its values.
-    struct Tensor {
-        var dtype: String
-        var shape: [Int]
+/// F32 payloads are decoded to floats, F64 to doubles, I64/I32 to integers (all little-endian);
+/// other dtypes are validated for size and skipped. The one reader of the format: `.gidm`
+/// motion files here, the prior's model files (`Sources/Prior/TensorFile.swift`) on top of it.
+public struct SafeTensors: Sendable {
+    /// One tensor's header entry and its decoded values.
+    public struct Tensor: Sendable {
+        public var dtype: String
+        public var shape: [Int]
         /// Values for F32 tensors, empty otherwise.
-        var values: [Float]
+        public var values: [Float]
+        /// Values for F64 tensors, empty otherwise.
+        public var doubles: [Double] = []
+        /// Values for I64 and I32 tensors, empty otherwise.
+        public var integers: [Int] = []
     }
 
     /// Largest header accepted (the reference implementation's limit).
@@ -23,8 +29,8 @@ struct SafeTensors {
         "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8,
     ]
 
-    var tensors: [String: Tensor] = [:]
-    var metadata: [String: String] = [:]
+    public var tensors: [String: Tensor] = [:]
+    public var metadata: [String: String] = [:]
 
     // MARK: Writing
 
@@ -113,7 +119,7 @@ struct SafeTensors {
     // MARK: Reading
 
     /// Parses and validates a whole file's bytes; `name` prefixes every error message.
-    static func decode(_ bytes: [UInt8], name: String) throws -> SafeTensors {
+    public static func decode(_ bytes: [UInt8], name: String) throws -> SafeTensors {
         func fail(_ m: String) -> GIDError { GIDError.input("\(name): \(m)") }
         guard bytes.count >= 8 else {
             throw fail("not a safetensors file: \(bytes.count) bytes, shorter than the 8-byte header length")
@@ -189,13 +195,29 @@ struct SafeTensors {
                     count = elements
                 }
             }
-            result.tensors[key] = Tensor(dtype: dtype, shape: shape, values: values)
+            var tensor = Tensor(dtype: dtype, shape: shape, values: values)
+            let payload = (dataStart + off[0])..<(dataStart + off[1])
+            switch dtype {
+            case "F64": tensor.doubles = littleEndian(bytes[payload], as: UInt64.self).map { Double(bitPattern: $0) }
+            case "I64": tensor.integers = littleEndian(bytes[payload], as: UInt64.self).map { Int(Int64(bitPattern: $0)) }
+            case "I32": tensor.integers = littleEndian(bytes[payload], as: UInt32.self).map { Int(Int32(bitPattern: $0)) }
+            default: break
+            }
+            result.tensors[key] = tensor
         }
         spans.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
         for i in spans.indices.dropFirst() where spans[i].begin < spans[i - 1].end {
             throw fail("data_offsets of tensors '\(spans[i - 1].name)' and '\(spans[i].name)' overlap")
         }
         return result
+    }
+
+    /// Little-endian words of a payload (read unaligned: data offsets need not be aligned).
+    private static func littleEndian<T: FixedWidthInteger>(_ payload: ArraySlice<UInt8>, as: T.Type) -> [T] {
+        let size = MemoryLayout<T>.size
+        return payload.withUnsafeBytes { raw in
+            (0..<(raw.count / size)).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * size, as: T.self)) }
+        }
     }
 
     /// The array's elements as exact integers, or nil if any is not one.
