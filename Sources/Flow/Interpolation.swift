@@ -32,9 +32,9 @@ public final class FrameInterpolator {
     /// ratio = splatted warp error / plain frame difference.
     ///
     /// Tuned on the six clips of Benchmarks/slowmo (x2 and x4): a share growing from ratio 0
-    /// (1.5 x the ratio) beat the earlier dead zone (nothing below ratio 0.7) by 0.27 dB (x2) and 0.31
-    /// dB (x4) on average: foliage and leaves in light wind move in ways a warp gets slightly
-    /// wrong everywhere, and the squared error prefers a partial blend there.
+    /// (1.5 x the ratio) beat the earlier dead zone (nothing below ratio 0.7) by 0.27 dB (x2)
+    /// and 0.31 dB (x4) on average: foliage and leaves in light wind move in ways a warp gets
+    /// slightly wrong everywhere, and the squared error prefers a partial blend there.
     public var fallback: Float = 1.5
     /// Ratio from which blending starts taking over.
     public var fallbackThreshold: Float = 0
@@ -338,20 +338,3 @@ private struct GatherKernel: @unchecked Sendable {
     }
 }
 
-/// Results written by concurrent jobs, one slot each (each job writes only its own slot).
-final class ResultSlots<T>: @unchecked Sendable {
-    private var slots: [Result<T, Error>?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    subscript(i: Int) -> Result<T, Error>? {
-        get { lock.withLock { slots[i] } }
-        set { lock.withLock { slots[i] = newValue } }
-    }
-
-    func value(_ i: Int) throws -> T {
-        guard let r = self[i] else { throw GIDError.internal("a concurrent job did not finish") }
-        return try r.get()
-    }
-}
