@@ -209,10 +209,11 @@ final class WindowMeasurement: MotionSource {
         var volume = try accumulator.finishReleasing()
         Self.removeDrift(from: &volume, first: firstField, last: lastField, samples: samples)
         // Motion is only measured where I0 has texture: elsewhere (flat sky, black background)
-        // the flow is noise, so each pixel's coefficients are scaled by its confidence.
+        // the flow is noise, so each pixel takes the motion of the confident pixels around it
+        // (0 far from any texture).
         if usesConfidence, let estimator, !estimator.textureConfidence.isEmpty {
             let confidence = estimator.textureConfidence
-            MotionConfidence.apply(confidence, to: &volume)
+            MotionConfidence.fill(confidence, to: &volume)
             let low = Double(confidence.filter { $0 < 0.5 }.count) / Double(confidence.count)
             Log.verbose("\(label): confidence: noise \(Self.format(Double(estimator.noiseLevel))) grey levels, \(Self.format(low * 100))% of pixels too flat to measure (confidence < 0.5), largest camera shift \(Self.format(Double(largestShift))) px")
         }

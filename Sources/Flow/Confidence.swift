@@ -15,8 +15,8 @@ import SpectralVolume
 /// sigma^2: g = max(E - sigma^2, 0) / (tau sigma^2), c = 1 - exp(-g^2). 0 on flat or noise-only
 /// areas, 1 on edges and texture.
 ///
-/// `apply` multiplies each pixel's coefficients (all k, the mean offset included) by c, which
-/// attenuates unmeasurable motion softly instead of cutting it.
+/// `fill` gives each pixel the confident motion around it (its own where c = 1, its textured
+/// neighbours' where c is low, 0 far from any texture); `apply` multiplies by c instead.
 ///
 /// (A temporal-consistency factor, the share of each trajectory's variance in the K kept
 /// frequencies, was measured as a second factor and left out: it removed little more on flat
@@ -74,12 +74,42 @@ public enum MotionConfidence {
                 }
             }
         }
-        boxMean(&energy, width: w, height: h, radius: radius)
+        BoxFilter.mean(&energy, width: w, height: h, radius: radius)
         // Noise alone brings sigma^2 of energy: only the excess is texture.
         let floor = sigma * sigma, unit = 1 / (sigma * sigma * scale)
         return energy.map { e in
             let g = max(e - floor, 0) * unit
             return 1 - exp(-g * g)
+        }
+    }
+
+    /// Replaces each pixel's coefficients (all k, both axes, Re and Im) by the confident motion
+    /// around it: S' = c S + (1 - c) G(c^2 S) / (G(c^2) + 0.3), G a box mean of `radius` applied
+    /// twice (about a Gaussian of sigma 0.8 radius). Where nothing nearby is confident the
+    /// motion falls to 0, as with `apply`.
+    ///
+    /// Why not `apply`: scaling by c changes the motion wherever c changes, so the field
+    /// compresses and tears at every soft edge (a soft shadow, a flame's flat core); filling
+    /// keeps a flat inside moving with its textured rim. Measured on four clips (palm shadows,
+    /// candle, fountain, fireplace; rendering the 5 s window back against the real frames):
+    /// 1.1-2x fewer folded pixels (where p + F_t(p) turns inside out) and +0.02..0.65 dB.
+    public static func fill(_ confidence: [Float], to volume: inout SpectralVolume, radius: Int = 7) {
+        let w = volume.width, h = volume.height, size = w * h
+        guard confidence.count == size else { return }
+        // Neighbours count by c^2: noise-only areas (c of a few percent) must lend no motion.
+        let trust = confidence.map { $0 * $0 }
+        var weight = trust
+        for _ in 0..<2 { BoxFilter.mean(&weight, width: w, height: h, radius: radius) }
+        let planes = volume.data.count / size
+        var plane = [Float](repeating: 0, count: size)
+        for p in 0..<planes {
+            let base = p * size
+            for i in 0..<size { plane[i] = trust[i] * volume.data[base + i] }
+            for _ in 0..<2 { BoxFilter.mean(&plane, width: w, height: h, radius: radius) }
+            for i in 0..<size {
+                let c = confidence[i]
+                volume.data[base + i] = c * volume.data[base + i] + (1 - c) * plane[i] / (weight[i] + 0.3)
+            }
         }
     }
 
@@ -94,39 +124,6 @@ public enum MotionConfidence {
                     let base = plane * size
                     for i in 0..<size { d[base + i] *= c[i] }
                 }
-            }
-        }
-    }
-
-    /// In-place mean over a (2r+1)^2 window (running sums; the window is clipped at the border).
-    static func boxMean(_ a: inout [Float], width w: Int, height h: Int, radius r: Int) {
-        guard r > 0, w > 0, h > 0 else { return }
-        var line = [Float](repeating: 0, count: max(w, h))
-        a.withUnsafeMutableBufferPointer { p in
-            // Rows.
-            for y in 0..<h {
-                let base = y * w
-                var sum: Float = 0
-                for x in 0..<min(r, w) { sum += p[base + x] }
-                for x in 0..<w {
-                    if x + r < w { sum += p[base + x + r] }
-                    if x - r - 1 >= 0 { sum -= p[base + x - r - 1] }
-                    let count = min(x + r, w - 1) - max(x - r, 0) + 1
-                    line[x] = sum / Float(count)
-                }
-                for x in 0..<w { p[base + x] = line[x] }
-            }
-            // Columns.
-            for x in 0..<w {
-                var sum: Float = 0
-                for y in 0..<min(r, h) { sum += p[y * w + x] }
-                for y in 0..<h {
-                    if y + r < h { sum += p[(y + r) * w + x] }
-                    if y - r - 1 >= 0 { sum -= p[(y - r - 1) * w + x] }
-                    let count = min(y + r, h - 1) - max(y - r, 0) + 1
-                    line[y] = sum / Float(count)
-                }
-                for y in 0..<h { p[y * w + x] = line[y] }
             }
         }
     }

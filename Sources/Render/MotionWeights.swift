@@ -73,35 +73,16 @@ extension MotionWeights {
         var cw = zip(weights, c).map { $0 * $1 }
         var cc = c
         for _ in 0..<2 {
-            boxBlur(&cw, width: w, height: h, radius: fillRadius)
-            boxBlur(&cc, width: w, height: h, radius: fillRadius)
+            BoxFilter.mean(&cw, width: w, height: h, radius: fillRadius)
+            BoxFilter.mean(&cc, width: w, height: h, radius: fillRadius)
         }
         var out = [Float](repeating: 0, count: c.count)
         for i in 0..<c.count {
             let filled: Float = cw[i] / (cc[i] + 0.05)
             out[i] = c[i] * weights[i] + (1 - c[i]) * filled
         }
-        for _ in 0..<(smoothing > 0 ? 2 : 0) { boxBlur(&out, width: w, height: h, radius: smoothing) }
+        for _ in 0..<(smoothing > 0 ? 2 : 0) { BoxFilter.mean(&out, width: w, height: h, radius: smoothing) }
         return out.map { max(0, $0) }
-    }
-
-    /// Separable box mean (window 2 radius + 1, edges clamped), in place.
-    static func boxBlur(_ plane: inout [Float], width w: Int, height h: Int, radius r: Int) {
-        var line = [Float](repeating: 0, count: max(w, h))
-        func pass(count: Int, lines: Int, index: (Int, Int) -> Int) {
-            for l in 0..<lines {
-                for i in 0..<count { line[i] = plane[index(l, i)] }
-                // A running sum in Double: in Float it drifts (-2e-6 where the plane is 0).
-                var sum: Double = 0
-                for i in -r...r { sum += Double(line[min(max(i, 0), count - 1)]) }
-                for i in 0..<count {
-                    plane[index(l, i)] = Float(sum / Double(2 * r + 1))
-                    sum += Double(line[min(i + r + 1, count - 1)]) - Double(line[max(i - r, 0)])
-                }
-            }
-        }
-        pass(count: w, lines: h) { $0 * w + $1 }
-        pass(count: h, lines: w) { $1 * w + $0 }
     }
 
     /// Per-pixel texture confidence s / (s + threshold^2), s the 5x5 mean squared luma gradient.

@@ -81,6 +81,34 @@ struct ConfidenceTests {
         }
     }
 
+    @Test("fill: a flat inside takes its textured rim's motion; far from texture motion is ~0")
+    func fill() throws {
+        // 60x40: a confident ring (c = 1) moving 4 px around a flat centre (c = 0), and a flat
+        // right side (c = 0) whose measured motion is noise (7 px).
+        let w = 60, h = 40
+        var volume = try SpectralVolume(frequencies: 1, width: w, height: h)
+        var confidence = [Float](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                let inRing = x >= 4 && x < 24 && y >= 10 && y < 30
+                let centre = x >= 8 && x < 20 && y >= 14 && y < 26
+                confidence[y * w + x] = inRing && !centre ? 1 : 0
+                let motion: Float = inRing ? 4 : (x >= 40 ? 7 : 0)
+                volume.setCoefficient(k: 0, axis: 0, y: y, x: x, (motion, 0))
+            }
+        }
+        var filled = volume
+        MotionConfidence.fill(confidence, to: &filled)
+        #expect(filled.coefficient(k: 0, axis: 0, y: 12, x: 6).re == 4, "a confident pixel keeps its motion")
+        let centre = filled.coefficient(k: 0, axis: 0, y: 20, x: 14).re
+        #expect(centre > 2 && centre <= 4.001, "the flat centre moves with its ring: \(centre)")
+        let far = filled.coefficient(k: 0, axis: 0, y: 20, x: 55).re
+        #expect(far < 0.05, "noise far from texture is dropped: \(far)")
+        var scaled = volume
+        MotionConfidence.apply(confidence, to: &scaled)
+        #expect(scaled.coefficient(k: 0, axis: 0, y: 20, x: 14).re == 0, "scaling stops the centre (what fill avoids)")
+    }
+
     @Test("the mode finds a still background's shift where the median follows a moving majority")
     func modeIgnoresMovingMajority() throws {
         let (w, h) = (100, 100)
