@@ -33,7 +33,7 @@ public final class MotionFilter: Filter {
             .choice("preset", \.preset, default: "medium", choices: ["fast", "medium", "best"],
                     help: "measure: optical flow speed/accuracy trade-off"),
             .bool("confidence", \.confidence, default: true,
-                  help: "measure: attenuate motion where it cannot be measured (flat or dark areas, flow that jumps between frames) and measure the camera shake on textured pixels; 0 = raw flow"),
+                  help: "measure: where I0 has no texture to measure motion on (flat or dark areas), take the motion of the textured pixels around (0 far from any), and measure the camera shake on textured pixels; 0 = raw flow"),
             .int("steps", \.prior.steps, default: 25, range: 1...1000, help: "still: DDIM steps of the learned prior (10 is about as good, Training/README.md)"),
             .int("seed", \.prior.seed, default: 0, range: 0...Int(Int32.max), help: "still: noise seed; the same seed gives the same motion"),
             .double("guidance", \.prior.guidance, default: 1.5, range: 0...20, help: "still: classifier-free guidance (1 = none)"),
@@ -49,9 +49,11 @@ public final class MotionFilter: Filter {
         reference frame to every frame of a window of T seconds, a camera shake of up to 2 px
         removed, resampled onto T*fps evenly spaced instants of the clip's own clock (f_k = k/T),
         and reduced to K Fourier terms as the frames stream by (memory does not grow with T).
-        confidence=1 (default) scales each pixel's motion by how well I0's texture lets flow
-        measure it (0 on a flat sky or a black background, where flow is noise) and measures the
-        camera shake on textured pixels only; confidence=0 keeps the raw flow.
+        confidence=1 (default) rates each pixel by how well I0's texture lets flow measure it
+        and gives poorly rated pixels the motion of the well-rated ones around them (a flame's
+        flat core moves with its rim; a flat sky or black background far from texture stays
+        still), and measures the camera shake on textured pixels only; confidence=0 keeps the
+        raw flow.
         The scene is emitted when the window is complete; I0 is the reference frame. An explicit
         window longer than the clip is an error; the default 5 s window shrinks to a shorter clip
         with a notice.
