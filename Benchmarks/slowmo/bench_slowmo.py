@@ -82,8 +82,10 @@ def main():
             num, den = map(int, rate.split("/")) if "/" in rate else (int(rate), 1)
             fast = f"{num * n}/{den}"
             to_rgb = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
-            ours, t_ours = frames_of(["bash", "-c", f"'{args.bin}' -nostats -i '{dec}' -vf slowmo=factor={n}:preset={args.preset} "
-                                      f"-f nut -c:v rawvideo -pix_fmt rgb24 - | ffmpeg -v error -i - " + " ".join(to_rgb)], w, h)
+            # Both tools write rgb24 rawvideo to stdout themselves (an earlier version piped
+            # gid-filter's NUT through a second ffmpeg, which charged gid-filter ~0.2 s a clip).
+            ours, t_ours = frames_of([args.bin, "-nostats", "-loglevel", "error", "-i", dec, "-vf",
+                                      f"slowmo=factor={n}:preset={args.preset}"] + to_rgb, w, h)
             mci, t_mci = frames_of(["ffmpeg", "-v", "error", "-threads", "2", "-i", dec, "-vf",
                                     f"minterpolate=fps={fast}:mi_mode=mci"] + to_rgb, w, h)
             blend, t_blend = frames_of(["ffmpeg", "-v", "error", "-threads", "2", "-i", dec, "-vf",
