@@ -12,24 +12,6 @@ import SpectralVolume
 /// 1..N-1 (camera shake removed), then frames 1..N-1 rendered from frame 0 by every renderer and
 /// scored against the real frames (PSNR, SSIM), once with the measured fields and once with
 /// their K = 16 band-limited version from the spectral volume (what the product renders).
-/// Which splatting weights W the benchmark renders with.
-enum WeightMode: String {
-    /// The paper's mean motion length.
-    case paper
-    /// Scaled by texture confidence (flat pixels count as background).
-    case gated
-    /// Gated, flat pixels filled from textured neighbours, smoothed: what `render` uses.
-    case filled
-
-    func apply(_ w: [Float], image: RGBImage, threshold: Float) -> [Float] {
-        switch self {
-        case .paper: w
-        case .gated: MotionWeights.textureGated(w, image: image, threshold: threshold)
-        case .filled: MotionWeights.textureFilled(w, image: image, threshold: threshold)
-        }
-    }
-}
-
 enum BenchRender {
     /// Still-camera clips with real oscillating motion (candle, fire, plants, water, sway).
     static let defaultClips = [
@@ -243,5 +225,23 @@ enum BenchRender {
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Which splatting weights W the benchmark renders with.
+enum WeightMode: String {
+    /// The paper's mean motion length.
+    case paper
+    /// Scaled by texture confidence (flat pixels count as background).
+    case gated
+    /// Gated, flat pixels filled from textured neighbours, smoothed: what `render` uses.
+    case filled
+
+    func apply(_ w: [Float], image: RGBImage, threshold: Float) -> [Float] {
+        switch self {
+        case .paper: w
+        case .gated: MotionWeights.textureGated(w, image: image, threshold: threshold)
+        case .filled: MotionWeights.textureFilled(w, image: image, threshold: threshold)
+        }
     }
 }
