@@ -85,7 +85,7 @@ public enum MotionConfidence {
 
     /// Replaces each pixel's coefficients (all k, both axes, Re and Im) by the confident motion
     /// around it: S' = c S + (1 - c) G(c^2 S) / (G(c^2) + 0.3), G a box mean of `radius` applied
-    /// twice (about a Gaussian of sigma 0.8 radius). Where nothing nearby is confident the
+    /// twice (about a Gaussian of sigma 0.9 radius). Where nothing nearby is confident the
     /// motion falls to 0, as with `apply`.
     ///
     /// Why not `apply`: scaling by c changes the motion wherever c changes, so the field
