@@ -59,7 +59,7 @@ let package = Package(
                     dependencies: ["Graph", "MediaIO", "SpectralVolume", "MotionFilter", "MotionSaveFilter", "MagnifyFilter",
                                    "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter"],
                     path: "Tests/FilterTests"),
-        .testTarget(name: "PriorTests", dependencies: ["Prior", "SpectralVolume", "Graph", "MediaIO", "gid-filter"],
+        .testTarget(name: "PriorTests", dependencies: ["Prior", "SpectralVolume", "Graph"],
                     path: "Tests/PriorTests", exclude: ["Fixtures"]),
         .testTarget(name: "SpectralVolumeTests", dependencies: ["SpectralVolume"],
                     path: "Tests/SpectralVolumeTests", exclude: ["Fixtures"]),

@@ -33,13 +33,14 @@ enum Tool {
 
     /// Runs a command line through bash (so tests can use real pipes), in `dir`.
     @discardableResult
-    static func shell(_ command: String, in dir: String, stdin: Data? = nil) throws -> Result {
+    static func shell(_ command: String, in dir: String, stdin: Data? = nil, env extra: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = ["-o", "pipefail", "-c", command]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         var env = ProcessInfo.processInfo.environment
         env["G"] = binary
+        env.merge(extra) { $1 }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -67,8 +68,8 @@ enum Tool {
 
     /// Runs gid-filter with arguments (no shell), in `dir`.
     @discardableResult
-    static func gid(_ args: [String], in dir: String, stdin: Data? = nil) throws -> Result {
-        try shell("\"$G\" " + args.map(quote).joined(separator: " "), in: dir, stdin: stdin)
+    static func gid(_ args: [String], in dir: String, stdin: Data? = nil, env: [String: String] = [:]) throws -> Result {
+        try shell("\"$G\" " + args.map(quote).joined(separator: " "), in: dir, stdin: stdin, env: env)
     }
 
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }

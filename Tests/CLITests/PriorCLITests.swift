@@ -6,64 +6,22 @@ import Testing
 /// by libav's x264 and decoded again by ffmpeg.
 @Suite("Prior through the command line", .serialized)
 struct CLIPriorTests {
-    /// The gid-filter executable of this build.
-    static let binary: String = {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let p = candidate.appendingPathComponent("gid-filter").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return Fixture.path(".build/debug/gid-filter")
-    }()
+    /// The tiny prior of Training/tests (fast in a debug build).
+    static let tinyModel = Tool.root.appendingPathComponent("Training/tests/fixtures/gid-prior-tiny.safetensors").path
 
-    struct Result {
-        var status: Int32
-        var stdout: Data
-        var stderr: String
+    static func gid(_ args: [String], in dir: String, env: [String: String] = [:]) throws -> Tool.Result {
+        try Tool.gid(args, in: dir, env: env)
     }
 
-    /// Runs `args` (no shell) in `dir`, with extra environment variables.
-    static func run(_ exe: String, _ args: [String], in dir: String, env extra: [String: String] = [:]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    static func ffmpeg(_ args: [String], in dir: String) throws -> Tool.Result {
+        try Tool.shell((["ffmpeg", "-v", "error", "-nostdin"] + args).map(Tool.quote).joined(separator: " "), in: dir)
     }
 
-    static func gid(_ args: [String], in dir: String, env: [String: String] = [:]) throws -> Result {
-        try run(binary, args, in: dir, env: env)
-    }
-
-    static func ffmpeg(_ args: [String], in dir: String) throws -> Result {
-        try run("/usr/bin/env", ["ffmpeg", "-v", "error", "-nostdin"] + args, in: dir)
-    }
-
-    static func tempDir() throws -> String {
-        let p = FileManager.default.temporaryDirectory.appendingPathComponent("gid-prior-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        return p
-    }
+    static func tempDir() throws -> String { try Tool.tempDir() }
 
     /// A shipped still scaled down (the render of a debug build is slow at full size).
     static func smallStill(in dir: String, width: Int, height: Int) throws -> String {
-        let r = try ffmpeg(["-i", Fixture.path("Samples/stills/bythewater.jpg"), "-vf", "scale=\(width):\(height)", "still.png"], in: dir)
+        let r = try ffmpeg(["-i", Tool.sample("stills/bythewater.jpg"), "-vf", "scale=\(width):\(height)", "still.png"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         return "still.png"
     }
@@ -140,7 +98,7 @@ struct CLIPriorTests {
     func loopAloneAndEnvironment() throws {
         let dir = try Self.tempDir()
         let still = try Self.smallStill(in: dir, width: 64, height: 40)
-        let tiny = Fixture.tinyModel
+        let tiny = Self.tinyModel
         let r = try Self.gid(["-loglevel", "verbose", "-i", still, "-vf", "loop=seconds=5", "-f", "nut", "-c:v", "rawvideo", "out.nut"],
                              in: dir, env: ["GID_PRIOR_MODEL": tiny])
         #expect(r.status == 0, "\(r.stderr)")
@@ -153,7 +111,7 @@ struct CLIPriorTests {
         let dir = try Self.tempDir()
         let still = try Self.smallStill(in: dir, width: 64, height: 40)
         for name in ["a.gidm", "b.gidm"] {
-            let r = try Self.gid(["-i", still, "-vf", "predict=steps=3:seed=4:model=\(Fixture.tinyModel)", name], in: dir)
+            let r = try Self.gid(["-i", still, "-vf", "predict=steps=3:seed=4:model=\(Self.tinyModel)", name], in: dir)
             #expect(r.status == 0, "\(r.stderr)")
         }
         let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/a.gidm"))
