@@ -11,7 +11,7 @@ import SpectralVolume
 /// from a `.gidm` file and the input's first picture becomes I0; on a motion input, `file=`
 /// replaces the scene's motion.
 public final class MotionFilter: Filter {
-    public struct Options: FilterOptions {
+    public struct Options: PriorOptions {
         public var file = ""
         public var reference = ""
         public var window = 0.0
@@ -34,12 +34,7 @@ public final class MotionFilter: Filter {
                     help: "measure: optical flow speed/accuracy trade-off"),
             .bool("confidence", \.confidence, default: true,
                   help: "measure: where I0 has no texture to measure motion on (flat or dark areas), take the motion of the textured pixels around (0 far from any), and measure the camera shake on textured pixels; 0 = raw flow"),
-            .int("steps", \.prior.steps, default: 25, range: 1...1000, help: "still: DDIM steps of the learned prior (10 is about as good, Training/README.md)"),
-            .int("seed", \.prior.seed, default: 0, range: 0...Int(Int32.max), help: "still: noise seed; the same seed gives the same motion"),
-            .double("guidance", \.prior.guidance, default: 1.5, range: 0...20, help: "still: classifier-free guidance (1 = none)"),
-            .string("model", \.prior.model, default: "",
-                    help: "still: prior model file (.safetensors); empty = the shipped gid-prior-default.safetensors ($GID_PRIOR_MODEL, beside the executable or in Models/)"),
-        ]
+        ] + priorTable(helpPrefix: "still: ")
     }
 
     public static let name = "motion"

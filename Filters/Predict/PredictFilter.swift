@@ -5,16 +5,10 @@ import SpectralVolume
 /// `predict`: frames -> motion by the learned prior alone (the paper's section 4), from the
 /// input's first picture, still or video. `motion` does the same on a still.
 public final class PredictFilter: Filter {
-    public struct Options: FilterOptions {
+    public struct Options: PriorOptions {
         public var prior = StillPrediction.Settings()
         public init() {}
-        public static let table: [OptionSpec<Options>] = [
-            .int("steps", \.prior.steps, default: 25, range: 1...1000, help: "DDIM steps (10 is about as good, Training/README.md)"),
-            .int("seed", \.prior.seed, default: 0, range: 0...Int(Int32.max), help: "noise seed; the same seed gives the same motion"),
-            .double("guidance", \.prior.guidance, default: 1.5, range: 0...20, help: "classifier-free guidance (1 = none)"),
-            .string("model", \.prior.model, default: "",
-                    help: "prior model file (.safetensors); empty = the shipped gid-prior-default.safetensors ($GID_PRIOR_MODEL, beside the executable or in Models/)"),
-        ]
+        public static let table = priorTable()
     }
 
     public static let name = "predict"

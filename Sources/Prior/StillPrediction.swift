@@ -5,6 +5,29 @@ import SpectralVolume
 /// The graph glue of the prior: takes the first picture of a frames stream, predicts its motion
 /// and emits one scene (I0 + spectral volume at the picture's size, T = 5 s at 30 fps).
 /// Used by `motion` on a still and by `predict` (Filters/Motion, Filters/Predict).
+/// Options of a filter that holds the prior's settings (`motion`, `predict`).
+public protocol PriorOptions: FilterOptions {
+    var prior: StillPrediction.Settings { get set }
+}
+
+extension PriorOptions {
+    /// The prior's option rows, defaults from `StillPrediction.Settings`; `prefix` starts each
+    /// help text (e.g. "still: " where the filter also measures).
+    public static func priorTable(helpPrefix prefix: String = "") -> [OptionSpec<Self>] {
+        let d = StillPrediction.Settings()
+        return [
+            .int("steps", \.prior.steps, default: d.steps, range: 1...1000,
+                 help: prefix + "DDIM steps of the learned prior (10 is about as good, Training/README.md)"),
+            .int("seed", \.prior.seed, default: d.seed, range: 0...Int(Int32.max),
+                 help: prefix + "noise seed; the same seed gives the same motion"),
+            .double("guidance", \.prior.guidance, default: d.guidance, range: 0...20,
+                    help: prefix + "classifier-free guidance (1 = none)"),
+            .string("model", \.prior.model, default: d.model,
+                    help: prefix + "prior model file (.safetensors); empty = the shipped gid-prior-default.safetensors ($GID_PRIOR_MODEL, beside the executable or in Models/)"),
+        ]
+    }
+}
+
 public final class StillPrediction {
     /// The learned-prior options both filters share.
     public struct Settings: Sendable {
