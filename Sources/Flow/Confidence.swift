@@ -99,18 +99,13 @@ public enum MotionConfidence {
         guard confidence.count == size else { return }
         // Neighbours count by c^2: noise-only areas (c of a few percent) must lend no motion.
         let trust = confidence.map { $0 * $0 }
-        var weight = trust
-        for _ in 0..<2 { BoxFilter.mean(&weight, width: w, height: h, radius: radius) }
-        let planes = volume.data.count / size
-        var plane = [Float](repeating: 0, count: size)
-        for p in 0..<planes {
-            let base = p * size
-            for i in 0..<size { plane[i] = trust[i] * volume.data[base + i] }
-            for _ in 0..<2 { BoxFilter.mean(&plane, width: w, height: h, radius: radius) }
-            for i in 0..<size {
-                let c = confidence[i]
-                volume.data[base + i] = c * volume.data[base + i] + (1 - c) * plane[i] / (weight[i] + 0.3)
-            }
+        var trustMean = trust
+        BoxFilter.twiceMean(&trustMean, width: w, height: h, radius: radius)
+        for base in stride(from: 0, to: volume.data.count, by: size) {
+            var plane = Array(volume.data[base..<(base + size)])
+            BoxFilter.fillFromNeighbours(&plane, confidence: confidence, trust: trust, trustMean: trustMean,
+                                         epsilon: 0.3, width: w, height: h, radius: radius)
+            volume.data.replaceSubrange(base..<(base + size), with: plane)
         }
     }
 

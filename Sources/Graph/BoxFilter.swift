@@ -58,3 +58,27 @@ public enum BoxFilter {
         }
     }
 }
+
+extension BoxFilter {
+    /// `mean` of `radius` applied twice (about a Gaussian of sigma 0.9 radius), in place.
+    public static func twiceMean(_ a: inout [Float], width w: Int, height h: Int, radius r: Int) {
+        for _ in 0..<2 { mean(&a, width: w, height: h, radius: r) }
+    }
+
+    /// Normalized convolution: low-confidence values are replaced by the trusted values around
+    /// them, v = c v + (1 - c) G(t v) / (G(t) + epsilon), G = `twiceMean` of `radius`; far from
+    /// anything trusted, v falls to 0. `trustMean` is G(t), passed in so planes can share it.
+    /// (The splatting weights of a flat surface in Render, measured motion in Flow.)
+    public static func fillFromNeighbours(_ v: inout [Float], confidence c: [Float], trust t: [Float], trustMean: [Float],
+                                          epsilon: Float, width w: Int, height h: Int, radius r: Int) {
+        let n = w * h
+        precondition(v.count >= n && c.count >= n && t.count >= n && trustMean.count >= n,
+                     "BoxFilter: fill planes smaller than \(w)x\(h)")
+        var spread = (0..<n).map { t[$0] * v[$0] }
+        twiceMean(&spread, width: w, height: h, radius: r)
+        for i in 0..<n {
+            let filled = spread[i] / (trustMean[i] + epsilon)
+            v[i] = c[i] * v[i] + (1 - c[i]) * filled
+        }
+    }
+}

@@ -70,18 +70,12 @@ extension MotionWeights {
         let w = image.width, h = image.height
         let c = textureConfidence(image, threshold: threshold)
         precondition(weights.count == c.count, "MotionWeights: \(weights.count) weights for \(w)x\(h)")
-        var cw = zip(weights, c).map { $0 * $1 }
-        var cc = c
-        for _ in 0..<2 {
-            BoxFilter.mean(&cw, width: w, height: h, radius: fillRadius)
-            BoxFilter.mean(&cc, width: w, height: h, radius: fillRadius)
-        }
-        var out = [Float](repeating: 0, count: c.count)
-        for i in 0..<c.count {
-            let filled: Float = cw[i] / (cc[i] + 0.05)
-            out[i] = c[i] * weights[i] + (1 - c[i]) * filled
-        }
-        for _ in 0..<(smoothing > 0 ? 2 : 0) { BoxFilter.mean(&out, width: w, height: h, radius: smoothing) }
+        var cMean = c
+        BoxFilter.twiceMean(&cMean, width: w, height: h, radius: fillRadius)
+        var out = weights
+        BoxFilter.fillFromNeighbours(&out, confidence: c, trust: c, trustMean: cMean, epsilon: 0.05,
+                                     width: w, height: h, radius: fillRadius)
+        if smoothing > 0 { BoxFilter.twiceMean(&out, width: w, height: h, radius: smoothing) }
         return out.map { max(0, $0) }
     }
 
