@@ -245,8 +245,12 @@ private struct ImportanceKernel: @unchecked Sendable {
     private func pass(_ y0: Int, _ y1: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
                       _ f: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, _ e: UnsafeMutablePointer<Float>) {
         let w = width, h = height, n = w * h
+        let vectorEnd = w >= 2 && h >= 2 ? w - w % 8 : 0
         for y in y0..<y1 {
-            for x in 0..<w {
+            for x in stride(from: 0, to: vectorEnd, by: 8) {
+                errors8(x, y, src, dst, f, e)
+            }
+            for x in vectorEnd..<w {
                 let i = y * w + x
                 let tx = Float(x) + f[i], ty = Float(y) + f[n + i]
                 var err: Float
@@ -269,9 +273,79 @@ private struct ImportanceKernel: @unchecked Sendable {
                     err *= 1 / 3
                 }
                 e[i] = err
-                z[i] = exp(-beta * err) + 1e-6
             }
+            weights(from: e + y * w, into: z + y * w, count: w)
         }
+    }
+
+    /// `pass`'s error for pixels x..<x+8 of row y, the same maths 8 lanes at a time (needs w, h >= 2,
+    /// so the footprint's right and lower neighbours are always one step away).
+    @inline(__always)
+    private func errors8(_ x: Int, _ y: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
+                         _ f: UnsafePointer<Float>, _ e: UnsafeMutablePointer<Float>) {
+        let w = width, h = height, n = w * h, i = y * w + x
+        let raw = UnsafeRawPointer(f)
+        let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
+        let tx = SIMD8<Float>(repeating: Float(x)) + lanes + raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        let ty = SIMD8<Float>(repeating: Float(y)) + raw.loadUnaligned(fromByteOffset: 4 * (n + i), as: SIMD8<Float>.self)
+        let outside = (tx .< -0.5) .| (ty .< -0.5) .| (tx .> Float(w) - 0.5) .| (ty .> Float(h) - 0.5)
+        let cx = Self.clamp(tx, 0, Float(w - 1)), cy = Self.clamp(ty, 0, Float(h - 1))
+        let fx = Self.clamp(Self.floor(cx), 0, Float(w - 2)), fy = Self.clamp(Self.floor(cy), 0, Float(h - 2))
+        let ax = cx - fx, ay = cy - fy
+        let j = Self.integers(fy) &* Int32(w) &+ Self.integers(fx)
+        var err = SIMD8<Float>.zero
+        for c in 0..<3 {
+            let q = dst + c * n
+            var q00 = SIMD8<Float>.zero, q01 = q00, q10 = q00, q11 = q00
+            for l in 0..<8 {
+                let k = Int(j[l])
+                q00[l] = q[k]; q01[l] = q[k + 1]; q10[l] = q[k + w]; q11[l] = q[k + w + 1]
+            }
+            let top = q00 + ax * (q01 - q00)
+            let bottom = q10 + ax * (q11 - q10)
+            let s = UnsafeRawPointer(src).loadUnaligned(fromByteOffset: 4 * (c * n + i), as: SIMD8<Float>.self)
+            let d = s - (top + ay * (bottom - top))
+            err += d.replacing(with: -d, where: d .< 0)
+        }
+        err *= 1 / 3
+        err.replace(with: 0.5, where: outside)
+        UnsafeMutableRawPointer(e).storeBytes(of: err, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+    }
+
+    // The standard library's SIMD clamped / rounded(.down) are calls per lane here; these inline.
+    @inline(__always)
+    private static func clamp(_ v: SIMD8<Float>, _ lo: Float, _ hi: Float) -> SIMD8<Float> {
+        var r = v
+        r.replace(with: SIMD8(repeating: lo), where: r .< lo)
+        r.replace(with: SIMD8(repeating: hi), where: r .> hi)
+        return r
+    }
+
+    /// floor for 0 <= v < 2^23: round to nearest by the 2^23 trick, then step down where it went up.
+    @inline(__always)
+    private static func floor(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        let magic = SIMD8<Float>(repeating: 8388608)
+        let r = (v + magic) - magic
+        return r.replacing(with: r - 1, where: r .> v)
+    }
+
+    /// Whole floats in 0..<2^23 as integers, by the 2^23 trick (the generic SIMD conversion is a
+    /// slow per-lane call).
+    @inline(__always)
+    private static func integers(_ v: SIMD8<Float>) -> SIMD8<Int32> {
+        let magic = SIMD8<Float>(repeating: 8388608)
+        return unsafeBitCast(v + magic, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+    }
+
+    /// z = exp(-beta e) + 1e-6, 8 at a time (the scalar expf was a third of this pass).
+    private func weights(from e: UnsafeMutablePointer<Float>, into z: UnsafeMutablePointer<Float>, count: Int) {
+        let n8 = count / 8
+        let src = UnsafeRawPointer(e), dst = UnsafeMutableRawPointer(z)
+        for k in 0..<n8 {
+            let v = src.loadUnaligned(fromByteOffset: 32 * k, as: SIMD8<Float>.self)
+            dst.storeBytes(of: VectorMath.exp8(-beta * v) + 1e-6, toByteOffset: 32 * k, as: SIMD8<Float>.self)
+        }
+        for k in (8 * n8)..<count { z[k] = exp(-beta * e[k]) + 1e-6 }
     }
 }
 
