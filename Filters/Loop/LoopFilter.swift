@@ -50,6 +50,9 @@ public final class LoopFilter: Filter {
 
     public func receive(_ item: StreamItem, emit: Emit) throws {
         var scene = try item.scene(for: label)
+        guard scene.dynamics == nil else {
+            throw GIDError.usage("\(label): the scene has been poked; its response rings down and does not repeat, so it cannot loop (put loop before poke to ask for a longer clip)")
+        }
         let clip = scene.timeline.duration(window: scene.volume.windowSeconds)
         let periods = scene.timeline.periods * Self.repeats(options, clip: clip)
         guard Timeline.periodsRange.contains(periods) else {

@@ -3,7 +3,8 @@ import Graph
 import Render
 import SpectralVolume
 
-/// `render`: motion -> frames. Evaluates F_t for each output frame and warps I0 by it.
+/// `render`: motion -> frames. Evaluates F_t for each output frame (the looping texture, or the
+/// response to `poke`'s pulls) and warps I0 by it.
 public final class RenderFilter: Filter {
     public struct Options: FilterOptions {
         public var fps = 0.0
@@ -83,7 +84,7 @@ public final class RenderFilter: Filter {
                                          alpha: Float(options.alpha))
         let plan = options.duration > 0
             ? RenderPlan(seconds: options.duration, timeline: scene.timeline, volume: scene.volume, fps: fps)
-            : RenderPlan(timeline: scene.timeline, volume: scene.volume, fps: fps)
+            : scene.plan(fps: fps)
         let timeBase = output.timeBase
         try renderer.render(plan) { image in
             try emit(.frame(Frame(image, pts: nextPTS, duration: 1, timeBase: timeBase)))
@@ -103,11 +104,14 @@ struct SceneRenderer {
     let weights: [Float]
     /// Softmax splatting of I0 (owns its buffers: no allocation per frame).
     let splat: SplatRenderer
+    /// Pulls to play instead of the looping texture (`poke`), or nil.
+    let dynamics: Dynamics?
     /// Fields evaluated per sgemm.
     static let batch = 8
 
     init(scene: Scene, quality: RenderQuality, alpha: Float) throws {
         image = scene.image
+        dynamics = scene.dynamics
         volume = scene.volume.denormalized()
         // Measured motion is noise in flat regions, which would otherwise rank them as the
         // foreground; flat insides of moving objects take their rim's W instead (see
@@ -133,7 +137,12 @@ struct SceneRenderer {
         var start = 0
         while start < plan.frameCount {
             let times = (start..<min(start + Self.batch, plan.frameCount)).map(plan.textureFrame)
-            fields.withUnsafeMutableBufferPointer { volume.evaluate(atFrames: times, into: $0) }
+            if let dynamics {
+                let basis = try dynamics.basis(volume: volume, seconds: times.map { $0 / volume.fps })
+                fields.withUnsafeMutableBufferPointer { volume.evaluate(basis: basis, count: times.count, into: $0) }
+            } else {
+                fields.withUnsafeMutableBufferPointer { volume.evaluate(atFrames: times, into: $0) }
+            }
             for j in times.indices {
                 fields.withUnsafeBufferPointer {
                     splat.render(image, field: UnsafeBufferPointer(rebasing: $0[(j * n)..<((j + 1) * n)]), weights: weights, into: &out)

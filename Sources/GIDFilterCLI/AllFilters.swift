@@ -2,6 +2,7 @@ import Graph
 import LavfiFilter
 import LoopFilter
 import MagnifyFilter
+import PokeFilter
 import MotionFilter
 import MotionSaveFilter
 import NullFilter
@@ -15,6 +16,7 @@ let allFilters: [FilterDescriptor] = [
     FilterDescriptor(LavfiFilter.self),
     FilterDescriptor(LoopFilter.self),
     FilterDescriptor(MagnifyFilter.self),
+    FilterDescriptor(PokeFilter.self),
     FilterDescriptor(MotionFilter.self),
     FilterDescriptor(MotionSaveFilter.self),
     FilterDescriptor(NullFilter.self),

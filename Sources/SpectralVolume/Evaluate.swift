@@ -37,18 +37,32 @@ extension SpectralVolume {
             denormalized().evaluate(atFrames: times, into: out)
             return
         }
+        evaluate(basis: Basis.synthesis(frequencies: frequencies, period: windowFrames, times: times),
+                 count: times.count, into: out)
+    }
+
+    /// Writes `count` fields into `out` from a (count x 2K) basis: field r = sum_k basis[r, k] Re(S_k)
+    /// + basis[r, K + k] Im(S_k). The periodic texture's basis is `Basis.synthesis`; interactive
+    /// dynamics gives its own (`Dynamics.basis`).
+    public func evaluate(basis: [Float], count: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        precondition(basis.count == count * 2 * frequencies, "evaluate: basis has \(basis.count) values, want \(count) x \(2 * frequencies)")
+        precondition(out.count >= count * fieldSize, "evaluate: output holds \(out.count) floats, want \(count * fieldSize)")
+        guard count > 0 else { return }
+        if case .adaptive = normalization {
+            denormalized().evaluate(basis: basis, count: count, into: out)
+            return
+        }
         let K = frequencies
         let cols = fieldSize
-        let basis = Basis.synthesis(frequencies: K, period: windowFrames, times: times)
         basis.withUnsafeBufferPointer { b in
             data.withUnsafeBufferPointer { d in
-                if times.count == 1 {
+                if count == 1 {
                     // One field: y (2HW) = D^T (2HW x 2K) * b (2K).
                     cblas_sgemv(CblasRowMajor, CblasTrans, Int32(2 * K), Int32(cols), 1,
                                 d.baseAddress!, Int32(cols), b.baseAddress!, 1, 0, out.baseAddress!, 1)
                 } else {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                Int32(times.count), Int32(cols), Int32(2 * K),
+                                Int32(count), Int32(cols), Int32(2 * K),
                                 1, b.baseAddress!, Int32(2 * K),
                                 d.baseAddress!, Int32(cols),
                                 0, out.baseAddress!, Int32(cols))

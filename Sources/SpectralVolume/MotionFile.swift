@@ -19,6 +19,8 @@ public enum MotionFile {
     public static let slowdownKey = "timeline.slowdown"
     /// Optional metadata: the timeline's number of periods in a rendered clip.
     public static let periodsKey = "timeline.periods"
+    /// Optional metadata: the pulls of `poke` and how they ring down (`Dynamics.text`).
+    public static let dynamicsKey = "dynamics"
     /// The coefficient convention, repeated in the metadata for readers without our docs.
     public static let convention =
         "S_k = (1/N) sum_n F_n exp(-2 pi i k n / N), f_k = k / window_seconds; " +
@@ -42,7 +44,7 @@ public enum MotionFile {
         ]
         if let a = scene.image.alpha { entries.append((alphaName, [H, W], a[...])) }
         if case .adaptive(let stats) = v.normalization { entries.append((scalesName, [K], stats.scales[...])) }
-        let metadata: [String: String] = [
+        var metadata: [String: String] = [
             "format": "gidm",
             "format_version": formatVersion,
             "fps": String(v.fps),
@@ -54,6 +56,7 @@ public enum MotionFile {
             slowdownKey: String(scene.timeline.slowdown),
             periodsKey: String(scene.timeline.periods),
         ]
+        if let d = scene.dynamics { metadata[dynamicsKey] = d.text }
         return (entries, metadata)
     }
 
@@ -183,8 +186,10 @@ public enum MotionFile {
             let volume = try SpectralVolume(frequencies: K, width: W, height: H, data: re.values + im.values,
                                             fps: fps, windowSeconds: window, source: meta["source"] ?? name,
                                             normalization: normalization)
-            return try Scene(image: RGBImage(width: W, height: H, data: img.values, alpha: alpha?.values), volume: volume,
-                             timeline: timeline)
+            var scene = try Scene(image: RGBImage(width: W, height: H, data: img.values, alpha: alpha?.values), volume: volume,
+                                  timeline: timeline)
+            scene.dynamics = try meta[dynamicsKey].map(Dynamics.init(text:))
+            return scene
         } catch let e as GIDError {
             throw fail(e.message)
         }

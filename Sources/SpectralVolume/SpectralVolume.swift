@@ -139,6 +139,9 @@ public struct Scene: MotionItem, Sendable {
     public var volume: SpectralVolume
     /// How it plays back (slowmo, loop length); `render` reads it.
     public var timeline: Timeline
+    /// Pulls on the picture (`poke`): when set, `render` plays their response (plus any ambient
+    /// share of the texture) for `dynamics.seconds` instead of the looping texture.
+    public var dynamics: Dynamics?
 
     /// Pairs a picture with a volume of the same size.
     public init(image: RGBImage, volume: SpectralVolume, timeline: Timeline = Timeline()) throws {

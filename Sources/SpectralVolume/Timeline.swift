@@ -73,5 +73,14 @@ public struct RenderPlan: Sendable, Equatable {
 
 extension Scene {
     /// The clip `render` makes by default: the scene's timeline at the volume's frame rate.
-    public var defaultPlan: RenderPlan { RenderPlan(timeline: timeline, volume: volume, fps: volume.fps) }
+    public var defaultPlan: RenderPlan { plan(fps: volume.fps) }
+
+    /// The scene's clip at `fps`: whole periods of the texture, or, for a poked scene, the
+    /// dynamics' seconds (times any slowmo), which need not loop.
+    public func plan(fps: Double) -> RenderPlan {
+        if let d = dynamics {
+            return RenderPlan(seconds: d.seconds * timeline.slowdown, timeline: timeline, volume: volume, fps: fps)
+        }
+        return RenderPlan(timeline: timeline, volume: volume, fps: fps)
+    }
 }

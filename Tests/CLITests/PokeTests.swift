@@ -1,0 +1,83 @@
+import Foundation
+import Graph
+import SpectralVolume
+import Testing
+
+/// `poke` through the real binary: pull the sample scene's rippling lake and let go.
+@Suite("Poke")
+struct PokeTests {
+    static let width = 128, height = 80
+
+    /// Luma frames of a video.
+    static func frames(_ file: String, in dir: String) throws -> [[UInt8]] {
+        try CLIPriorTests.frames(file, in: dir, width: width, height: height)
+    }
+
+    /// Mean |a - b| over rows y0..<y1.
+    static func rowDiff(_ a: [UInt8], _ b: [UInt8], _ rows: Range<Int>) -> Double {
+        var s = 0
+        for i in (rows.lowerBound * width)..<(rows.upperBound * width) { s += abs(Int(a[i]) - Int(b[i])) }
+        return Double(s) / Double(rows.count * width)
+    }
+
+    @Test func aPullOnTheLakeRingsDownAndTheShoreStaysStill() throws {
+        let dir = try Tool.tempDir()
+        _ = try MotionTests.makeScene(in: dir)
+        // The ripples live in rows 0.25-0.43 of the height; pull their middle sideways.
+        var r = try Tool.gid(["-i", "scene.gidm", "-vf", "poke=x=0.5:y=0.34:dx=3:decay=1", "-c:v", "ffv1", "poke.mkv"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let p = try Tool.probe("poke.mkv", in: dir)
+        // at + 4 x decay = 4 s, but at least the input clip (one 5 s period): 150 frames at 30 fps.
+        #expect(p["nb_read_frames"] == "150")
+        // I0: the scene with its motion switched off (both lossless).
+        r = try Tool.gid(["-i", "scene.gidm", "-vf", "magnify=0", "-frames:v", "1", "-c:v", "ffv1", "still.mkv"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let f = try Self.frames("poke.mkv", in: dir)
+        let still = try Self.frames("still.mkv", in: dir)[0]
+        try #require(f.count == 150)
+        let lake = 22..<33, shore = 44..<80
+        let start = Self.rowDiff(f[0], still, lake), end = Self.rowDiff(f[149], still, lake)
+        #expect(start > 2, "the pulled lake should be displaced at the start: \(start)")
+        #expect(end < start / 10, "after 5 decay times the lake should be back: \(end) vs \(start)")
+        // On its way back (this scene's motion is mostly its slowest mode, 0.2 Hz, which a 1 s
+        // decay damps heavily: it creeps back rather than swinging; DynamicsTests checks the
+        // ringing of a single mode), one second in, it is neither held nor at rest.
+        #expect(Self.rowDiff(f[30], f[0], lake) > start / 4 && Self.rowDiff(f[30], still, lake) > start / 4)
+        // Nothing that does not move in the scene moves when poked.
+        #expect(f.allSatisfy { Self.rowDiff($0, still, shore) < 0.5 })
+    }
+
+    @Test func pokesChainSlowDownAndSurviveAMotionFile() throws {
+        let dir = try Tool.tempDir()
+        _ = try MotionTests.makeScene(in: dir)
+        let graph = "poke=x=0.5:y=0.34:dx=3:seconds=3,poke=x=0.3:y=0.3:dy=-2:at=1:seconds=3"
+        // Written to a motion file and rendered from it, or rendered directly: the same clip.
+        var r = try Tool.gid(["-i", "scene.gidm", "-vf", graph, "poked.gidm"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try Tool.gid(["-i", "poked.gidm", "-c:v", "ffv1", "a.mkv"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try Tool.gid(["-i", "scene.gidm", "-vf", graph, "-c:v", "ffv1", "b.mkv"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let a = try Self.frames("a.mkv", in: dir), b = try Self.frames("b.mkv", in: dir)
+        #expect(a.count == 90 && a == b)
+        // slowmo after poke: twice as long.
+        r = try Tool.gid(["-i", "poked.gidm", "-vf", "slowmo=2", "slow.mp4"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Tool.probe("slow.mp4", in: dir)["nb_read_frames"] == "180")
+    }
+
+    @Test(arguments: [
+        ("poke=x=0.5:y=0.9:dx=3", "does not move"),
+        ("poke=x=0.5:y=0.34", "give the pull"),
+        ("poke=x=0.5:y=0.34:dx=3,loop=seconds=10", "cannot loop"),
+        ("poke=x=1.5:dx=3", "x="),
+    ])
+    func badPokesAreRefusedWithAClearMessage(graph: String, message: String) throws {
+        let dir = try Tool.tempDir()
+        _ = try MotionTests.makeScene(in: dir)
+        let r = try Tool.gid(["-i", "scene.gidm", "-vf", graph, "out.mp4"], in: dir)
+        #expect(r.status == 2, "\(graph): exit \(r.status)")
+        #expect(r.stderrLines.count == 1 && r.stderr.contains(message), "\(graph): \(r.stderr)")
+        #expect(Tool.files(dir) == ["scene.gidm"])
+    }
+}
