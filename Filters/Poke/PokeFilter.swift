@@ -11,8 +11,17 @@ public final class PokeFilter: Filter {
         public var dy = 0.0
         public var at = 0.0
         public var decay = 1.5
-        public var ambient = 0.0
+        /// Set through `ambient` so that a later poke can tell "ambient omitted" from "ambient=0".
+        public private(set) var ambientValue = 0.0
+        public private(set) var ambientGiven = false
         public var seconds = 0.0
+
+        /// The ambient share, as the option table writes it.
+        public var ambient: Double {
+            get { ambientValue }
+            set { ambientValue = newValue; ambientGiven = true }
+        }
+
         public init() {}
         public static let table: [OptionSpec<Options>] = [
             .double("x", \.x, default: 0.5, range: 0...1, help: "the point pulled, across the picture (0 = left edge, 1 = right edge)"),
@@ -22,9 +31,9 @@ public final class PokeFilter: Filter {
             .double("at", \.at, default: 0, range: 0...86400,
                     help: "seconds into the clip at which the point is let go (0: the clip starts pulled; later: taken up over the half second before)"),
             .double("decay", \.decay, default: 1.5, range: Dynamics.decayRange,
-                    help: "seconds for the motion to fall to 1/e after the release (shared by all pokes; the last one given wins)"),
+                    help: "seconds for this pull's motion to fall to 1/e after the release"),
             .double("ambient", \.ambient, default: 0, range: 0...1,
-                    help: "share of the scene's own looping motion kept alongside (0 = still until pulled)"),
+                    help: "share of the scene's own looping motion kept alongside (0 = still until pulled; a later poke keeps an earlier one's unless it gives its own)"),
             .double("seconds", \.seconds, default: 0, range: 0...86400,
                     help: "clip length; 0 = long enough to ring down (at + 4 x decay) and at least the input clip"),
         ]
@@ -44,7 +53,7 @@ public final class PokeFilter: Filter {
         and does not repeat): put loop before poke to ask for a longer clip.
         Examples:
           gid-filter -i tree.jpg -vf "motion,poke=x=0.4:y=0.3:dx=12" poke.mp4
-          -vf "motion,poke=x=0.5:y=0.2:dy=-8:decay=3,poke=x=0.5:y=0.2:dx=10:at=3"
+          -vf "motion,poke=x=0.5:y=0.2:dy=-8:decay=3,poke=x=0.5:y=0.2:dx=10:at=3:decay=3"
           -vf "motion,magnify=band=0-1,poke=x=0.7:y=0.4:dx=15:ambient=0.5,slowmo=2"
         """
     public static let inputKind = StreamKind.motion
@@ -72,15 +81,15 @@ public final class PokeFilter: Filter {
         // Options are in seconds of the clip as it stands here; the scene keeps its own time.
         let slowdown = scene.timeline.slowdown
         var dynamics = scene.dynamics ?? Dynamics()
-        let pull = Dynamics.Pull(at: options.at / slowdown, x: options.x, y: options.y, dx: options.dx, dy: options.dy)
+        let pull = Dynamics.Pull(at: options.at / slowdown, x: options.x, y: options.y, dx: options.dx, dy: options.dy,
+                                 decay: options.decay / slowdown)
         do {
             _ = try Dynamics.heldState(pull, volume: scene.volume)
         } catch let e as GIDError {
             throw GIDError.usage("\(label): \(e.message)")
         }
         dynamics.pulls.append(pull)
-        dynamics.decay = options.decay
-        dynamics.ambient = options.ambient
+        if options.ambientGiven { dynamics.ambient = options.ambient }
         dynamics.seconds = clipSeconds / slowdown
         scene.dynamics = dynamics
         try emit(.motion(scene))

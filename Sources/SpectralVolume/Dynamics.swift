@@ -24,33 +24,33 @@ public struct Dynamics: Sendable, Equatable {
         /// How far the point is pulled, in pixels of the scene's grid.
         public var dx: Double
         public var dy: Double
+        /// Seconds for a released mode's amplitude to fall to 1/e (the same for every mode).
+        public var decay: Double
 
-        public init(at: Double, x: Double, y: Double, dx: Double, dy: Double) {
+        public init(at: Double, x: Double, y: Double, dx: Double, dy: Double, decay: Double = 1.5) {
             self.at = at
             self.x = x
             self.y = y
             self.dx = dx
             self.dy = dy
+            self.decay = decay
         }
     }
 
     /// The pulls, in the order they were added (the system is linear: responses add up).
     public var pulls: [Pull]
-    /// Seconds for a released mode's amplitude to fall to 1/e (the same for every mode).
-    public var decay: Double
     /// Share of the scene's own looping motion kept alongside (0 = the picture is still until pulled).
     public var ambient: Double
     /// Length of the clip in scene seconds.
     public var seconds: Double
 
-    public init(pulls: [Pull] = [], decay: Double = 1.5, ambient: Double = 0, seconds: Double = 6) {
+    public init(pulls: [Pull] = [], ambient: Double = 0, seconds: Double = 6) {
         self.pulls = pulls
-        self.decay = decay
         self.ambient = ambient
         self.seconds = seconds
     }
 
-    /// Allowed decay times (seconds).
+    /// Decay times (seconds) the `poke` option allows.
     public static let decayRange: ClosedRange<Double> = 0.05...600
     /// Seconds over which a pull is taken up before a release at `at` > 0 (shorter if `at` is).
     public static let holdRamp = 0.5
@@ -69,7 +69,7 @@ public struct Dynamics: Sendable, Equatable {
             for (r, t) in times.enumerated() {
                 let tau = t - pull.at
                 for k in 1..<K {
-                    let h = response(bin: k, after: tau, ramp: ramp, volume: volume)
+                    let h = Self.response(bin: k, after: tau, ramp: ramp, decay: pull.decay, volume: volume)
                     guard h != 0 else { continue }
                     rows[r * 2 * K + k] += h * q0[k].re
                     rows[r * 2 * K + K + k] -= h * q0[k].im
@@ -87,7 +87,7 @@ public struct Dynamics: Sendable, Equatable {
     /// How far along its held amplitude mode k is at `tau` seconds after the release: 0 before
     /// the hold, a smooth take-up while held, then the free response of a damped oscillator
     /// released from rest, e^(-t/decay) (cos w_d t + (zeta w / w_d) sin w_d t).
-    func response(bin k: Int, after tau: Double, ramp: Double, volume: SpectralVolume) -> Double {
+    static func response(bin k: Int, after tau: Double, ramp: Double, decay: Double, volume: SpectralVolume) -> Double {
         if tau < 0 {
             guard ramp > 0, tau > -ramp else { return 0 }
             let u = (tau + ramp) / ramp
@@ -144,10 +144,10 @@ public struct Dynamics: Sendable, Equatable {
 }
 
 extension Dynamics {
-    /// The motion-file form: "decay=D;ambient=A;seconds=S;pulls=at,x,y,dx,dy|at,x,y,dx,dy".
+    /// The motion-file form: "ambient=A;seconds=S;pulls=at,x,y,dx,dy,decay|at,x,y,dx,dy,decay".
     public var text: String {
-        let p = pulls.map { [$0.at, $0.x, $0.y, $0.dx, $0.dy].map { String($0) }.joined(separator: ",") }
-        return "decay=\(decay);ambient=\(ambient);seconds=\(seconds);pulls=\(p.joined(separator: "|"))"
+        let p = pulls.map { [$0.at, $0.x, $0.y, $0.dx, $0.dy, $0.decay].map { String($0) }.joined(separator: ",") }
+        return "ambient=\(ambient);seconds=\(seconds);pulls=\(p.joined(separator: "|"))"
     }
 
     /// Parses `text`; the message of a thrown error says what is wrong (the caller names the file).
@@ -164,14 +164,14 @@ extension Dynamics {
             }
             return x
         }
-        self.init(decay: try number("decay", Self.decayRange), ambient: try number("ambient", 0...1),
-                  seconds: try number("seconds", 0.001...86400))
+        self.init(ambient: try number("ambient", 0...1), seconds: try number("seconds", 0.001...86400))
         for item in (fields["pulls"] ?? "").split(separator: "|") {
             let v = item.split(separator: ",").compactMap { Double($0) }
-            guard v.count == 5, v.allSatisfy(\.isFinite), v[0] >= 0, (0...1).contains(v[1]), (0...1).contains(v[2]) else {
-                throw GIDError.input("dynamics '\(text)': pull '\(item)' is not at,x,y,dx,dy (at >= 0, x and y in 0...1)")
+            guard v.count == 6, v.allSatisfy(\.isFinite), v[0] >= 0, (0...1).contains(v[1]), (0...1).contains(v[2]),
+                  v[5] > 0 else {
+                throw GIDError.input("dynamics '\(text)': pull '\(item)' is not at,x,y,dx,dy,decay (at >= 0, x and y in 0...1, decay > 0)")
             }
-            pulls.append(Pull(at: v[0], x: v[1], y: v[2], dx: v[3], dy: v[4]))
+            pulls.append(Pull(at: v[0], x: v[1], y: v[2], dx: v[3], dy: v[4], decay: v[5]))
         }
     }
 }

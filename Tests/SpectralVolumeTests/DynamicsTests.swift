@@ -59,7 +59,7 @@ struct DynamicsTests {
         let v = try Self.volume()
         let n = Self.width * Self.height
         // The right half has one mode, bin 3 of a 2 s window: 1.5 Hz.
-        let d = Dynamics(pulls: [.init(at: 0, x: Self.rightPoint.x, y: Self.rightPoint.y, dx: 0, dy: 5)], decay: 2)
+        let d = Dynamics(pulls: [.init(at: 0, x: Self.rightPoint.x, y: Self.rightPoint.y, dx: 0, dy: 5, decay: 2)])
         let i = n + Self.index(Self.rightPoint)
         let times = stride(from: 0.0, through: 8, by: 1.0 / 120).map { $0 }
         let ys = try times.map { try Self.field(d, v, at: $0)[i] }
@@ -123,11 +123,12 @@ struct DynamicsTests {
     }
 
     @Test func motionFileTextRoundTrips() throws {
-        let d = Dynamics(pulls: [.init(at: 0, x: 0.25, y: 0.5, dx: 3, dy: -1.5), .init(at: 2.5, x: 1, y: 0, dx: 0, dy: 7)],
-                         decay: 2.25, ambient: 0.3, seconds: 9)
+        let d = Dynamics(pulls: [.init(at: 0, x: 0.25, y: 0.5, dx: 3, dy: -1.5, decay: 2.25), .init(at: 2.5, x: 1, y: 0, dx: 0, dy: 7)],
+                         ambient: 0.3, seconds: 9)
         #expect(try Dynamics(text: d.text) == d)
-        #expect(throws: GIDError.self) { try Dynamics(text: "decay=1;ambient=0;seconds=6;pulls=0,2,0.5,1,1") }
-        #expect(throws: GIDError.self) { try Dynamics(text: "decay=0;ambient=0;seconds=6;pulls=") }
-        #expect(try Dynamics(text: "decay=1;ambient=0;seconds=6;pulls=").pulls.isEmpty)
+        #expect(throws: GIDError.self) { try Dynamics(text: "ambient=0;seconds=6;pulls=0,2,0.5,1,1,1") }
+        #expect(throws: GIDError.self) { try Dynamics(text: "ambient=0;seconds=6;pulls=0,0.5,0.5,1,1,0") }
+        #expect(throws: GIDError.self) { try Dynamics(text: "ambient=2;seconds=6;pulls=") }
+        #expect(try Dynamics(text: "ambient=0;seconds=6;pulls=").pulls.isEmpty)
     }
 }
