@@ -2,10 +2,10 @@ import Graph
 import LavfiFilter
 import LoopFilter
 import MagnifyFilter
-import PokeFilter
 import MotionFilter
 import MotionSaveFilter
 import NullFilter
+import PokeFilter
 import PredictFilter
 import RenderFilter
 import SlowmoFilter
@@ -16,10 +16,10 @@ let allFilters: [FilterDescriptor] = [
     FilterDescriptor(LavfiFilter.self),
     FilterDescriptor(LoopFilter.self),
     FilterDescriptor(MagnifyFilter.self),
-    FilterDescriptor(PokeFilter.self),
     FilterDescriptor(MotionFilter.self),
     FilterDescriptor(MotionSaveFilter.self),
     FilterDescriptor(NullFilter.self),
+    FilterDescriptor(PokeFilter.self),
     FilterDescriptor(PredictFilter.self),
     FilterDescriptor(RenderFilter.self),
     FilterDescriptor(SlowmoFilter.self),
