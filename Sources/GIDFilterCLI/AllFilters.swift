@@ -2,6 +2,7 @@ import Graph
 import LavfiFilter
 import LoopFilter
 import MagnifyFilter
+import MaskFilter
 import MotionFilter
 import MotionSaveFilter
 import NullFilter
@@ -16,6 +17,7 @@ let allFilters: [FilterDescriptor] = [
     FilterDescriptor(LavfiFilter.self),
     FilterDescriptor(LoopFilter.self),
     FilterDescriptor(MagnifyFilter.self),
+    FilterDescriptor(MaskFilter.self),
     FilterDescriptor(MotionFilter.self),
     FilterDescriptor(MotionSaveFilter.self),
     FilterDescriptor(NullFilter.self),

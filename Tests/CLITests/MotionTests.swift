@@ -108,7 +108,7 @@ struct MotionTests {
     @Test func filtersListsTheMotionFilters() throws {
         let r = try Tool.gid(["filters"], in: try Tool.tempDir())
         let text = String(decoding: r.stdout, as: UTF8.self)
-        for name in ["loop", "magnify", "motion", "motionsave", "poke", "render", "slowmo", "viz"] {
+        for name in ["loop", "magnify", "mask", "motion", "motionsave", "poke", "render", "slowmo", "viz"] {
             #expect(text.contains(" \(name) "), "\(name)")
         }
         let help = try Tool.gid(["help", "magnify"], in: try Tool.tempDir())
