@@ -1,0 +1,230 @@
+import Foundation
+import Graph
+
+// The per-pixel kernels of `FrameInterpolator` (Interpolation.swift) and the buffers they share:
+// the importance pass (once per pair), the two splats and the gather (once per made frame).
+
+/// Buffers of `FrameInterpolator`, allocated for the largest picture seen and reused.
+final class InterpolationBuffers: @unchecked Sendable {
+    private(set) var count = 0
+    private var capacity = 0
+    /// Per-pixel importance and warp error of A's and B's pixels.
+    private(set) var z0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var z1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var e0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var e1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * plain difference, -, -).
+    private(set) var acc0 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
+    private(set) var acc1 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
+
+    func reserve(_ n: Int) {
+        count = n
+        guard n > capacity else { return }
+        for p in [z0, z1, e0, e1] { p.deallocate() }
+        acc0.deallocate()
+        acc1.deallocate()
+        z0 = .allocate(capacity: n); z1 = .allocate(capacity: n)
+        e0 = .allocate(capacity: n); e1 = .allocate(capacity: n)
+        acc0 = .allocate(capacity: n); acc1 = .allocate(capacity: n)
+        capacity = n
+    }
+    deinit {
+        for p in [z0, z1, e0, e1] { p.deallocate() }
+        acc0.deallocate()
+        acc1.deallocate()
+    }
+}
+
+/// Per pair: importance exp(-beta e) and warp error e = mean |A(p) - B(p + F(p))| (and for B).
+struct ImportanceKernel: @unchecked Sendable {
+    let width: Int, height: Int, beta: Float
+    let a: UnsafePointer<Float>, b: UnsafePointer<Float>
+    let forward: UnsafePointer<Float>, backward: UnsafePointer<Float>
+    let z0: UnsafeMutablePointer<Float>, z1: UnsafeMutablePointer<Float>
+    let e0: UnsafeMutablePointer<Float>, e1: UnsafeMutablePointer<Float>
+
+    func rows(_ y0: Int, _ y1: Int) {
+        pass(y0, y1, a, b, forward, z0, e0)
+        pass(y0, y1, b, a, backward, z1, e1)
+    }
+
+    private func pass(_ y0: Int, _ y1: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
+                      _ f: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, _ e: UnsafeMutablePointer<Float>) {
+        let w = width, h = height, n = w * h
+        let vectorEnd = w >= 2 && h >= 2 ? w - w % 8 : 0
+        for y in y0..<y1 {
+            for x in stride(from: 0, to: vectorEnd, by: 8) {
+                errors8(x, y, src, dst, f, e)
+            }
+            for x in vectorEnd..<w {
+                let i = y * w + x
+                let tx = Float(x) + f[i], ty = Float(y) + f[n + i]
+                var err: Float
+                if tx < -0.5 || ty < -0.5 || tx > Float(w) - 0.5 || ty > Float(h) - 0.5 {
+                    err = 0.5  // leaves the picture: no evidence either way, a weak weight
+                } else {
+                    // One clamped footprint for the three planes (same maths as `bilinear`).
+                    let cx = min(max(tx, 0), Float(w - 1)), cy = min(max(ty, 0), Float(h - 1))
+                    let ix = min(Int(cx), max(w - 2, 0)), iy = min(Int(cy), max(h - 2, 0))
+                    let ax = cx - Float(ix), ay = cy - Float(iy)
+                    let j00 = iy * w + ix, j01 = iy * w + min(ix + 1, w - 1)
+                    let j10 = min(iy + 1, h - 1) * w + ix, j11 = min(iy + 1, h - 1) * w + min(ix + 1, w - 1)
+                    err = 0
+                    for c in 0..<3 {
+                        let q = dst + c * n
+                        let top = q[j00] + ax * (q[j01] - q[j00])
+                        let bottom = q[j10] + ax * (q[j11] - q[j10])
+                        err += abs(src[c * n + i] - (top + ay * (bottom - top)))
+                    }
+                    err *= 1 / 3
+                }
+                e[i] = err
+            }
+            weights(from: e + y * w, into: z + y * w, count: w)
+        }
+    }
+
+    /// `pass`'s error for pixels x..<x+8 of row y, the same maths 8 lanes at a time (needs w, h >= 2,
+    /// so the footprint's right and lower neighbours are always one step away).
+    @inline(__always)
+    private func errors8(_ x: Int, _ y: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
+                         _ f: UnsafePointer<Float>, _ e: UnsafeMutablePointer<Float>) {
+        let w = width, h = height, n = w * h, i = y * w + x
+        let raw = UnsafeRawPointer(f)
+        let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
+        let tx = SIMD8<Float>(repeating: Float(x)) + lanes + raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        let ty = SIMD8<Float>(repeating: Float(y)) + raw.loadUnaligned(fromByteOffset: 4 * (n + i), as: SIMD8<Float>.self)
+        let outside = (tx .< -0.5) .| (ty .< -0.5) .| (tx .> Float(w) - 0.5) .| (ty .> Float(h) - 0.5)
+        let cx = Self.clamp(tx, 0, Float(w - 1)), cy = Self.clamp(ty, 0, Float(h - 1))
+        let fx = Self.clamp(Self.floor(cx), 0, Float(w - 2)), fy = Self.clamp(Self.floor(cy), 0, Float(h - 2))
+        let ax = cx - fx, ay = cy - fy
+        let j = Self.integers(fy) &* Int32(w) &+ Self.integers(fx)
+        var err = SIMD8<Float>.zero
+        for c in 0..<3 {
+            let q = dst + c * n
+            var q00 = SIMD8<Float>.zero, q01 = q00, q10 = q00, q11 = q00
+            for l in 0..<8 {
+                let k = Int(j[l])
+                q00[l] = q[k]; q01[l] = q[k + 1]; q10[l] = q[k + w]; q11[l] = q[k + w + 1]
+            }
+            let top = q00 + ax * (q01 - q00)
+            let bottom = q10 + ax * (q11 - q10)
+            let s = UnsafeRawPointer(src).loadUnaligned(fromByteOffset: 4 * (c * n + i), as: SIMD8<Float>.self)
+            let d = s - (top + ay * (bottom - top))
+            err += d.replacing(with: -d, where: d .< 0)
+        }
+        err *= 1 / 3
+        err.replace(with: 0.5, where: outside)
+        UnsafeMutableRawPointer(e).storeBytes(of: err, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+    }
+
+    // The standard library's SIMD clamped / rounded(.down) are calls per lane here; these inline.
+    @inline(__always)
+    private static func clamp(_ v: SIMD8<Float>, _ lo: Float, _ hi: Float) -> SIMD8<Float> {
+        var r = v
+        r.replace(with: SIMD8(repeating: lo), where: r .< lo)
+        r.replace(with: SIMD8(repeating: hi), where: r .> hi)
+        return r
+    }
+
+    /// floor for 0 <= v < 2^23: round to nearest by the 2^23 trick, then step down where it went up.
+    @inline(__always)
+    private static func floor(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        let magic = SIMD8<Float>(repeating: 8388608)
+        let r = (v + magic) - magic
+        return r.replacing(with: r - 1, where: r .> v)
+    }
+
+    /// Whole floats in 0..<2^23 as integers, by the 2^23 trick (the generic SIMD conversion is a
+    /// slow per-lane call).
+    @inline(__always)
+    private static func integers(_ v: SIMD8<Float>) -> SIMD8<Int32> {
+        let magic = SIMD8<Float>(repeating: 8388608)
+        return unsafeBitCast(v + magic, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+    }
+
+    /// z = exp(-beta e) + 1e-6, 8 at a time (the scalar expf was a third of this pass).
+    private func weights(from e: UnsafeMutablePointer<Float>, into z: UnsafeMutablePointer<Float>, count: Int) {
+        let n8 = count / 8
+        let src = UnsafeRawPointer(e), dst = UnsafeMutableRawPointer(z)
+        for k in 0..<n8 {
+            let v = src.loadUnaligned(fromByteOffset: 32 * k, as: SIMD8<Float>.self)
+            dst.storeBytes(of: VectorMath.exp8(-beta * v) + 1e-6, toByteOffset: 32 * k, as: SIMD8<Float>.self)
+        }
+        for k in (8 * n8)..<count { z[k] = exp(-beta * e[k]) + 1e-6 }
+    }
+}
+
+/// Forward splat of one picture along `along` times its flow into an accumulator (cleared first).
+struct SplatPass: @unchecked Sendable {
+    let width: Int, height: Int
+    let image: UnsafePointer<Float>, flow: UnsafePointer<Float>, along: Float
+    let importance: UnsafePointer<Float>, error: UnsafePointer<Float>
+    let into: UnsafeMutablePointer<SIMD8<Float>>
+
+    func run() {
+        let w = width, h = height, n = w * h, s = along
+        into.update(repeating: .zero, count: n)
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                let px = Float(x) + s * flow[i], py = Float(y) + s * flow[n + i]
+                guard px > -1, py > -1, px < Float(w), py < Float(h) else { continue }
+                let z = importance[i]
+                let v = SIMD8<Float>(z * image[i], z * image[n + i], z * image[2 * n + i], z, z * error[i], 0, 0, 0)
+                let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
+                let fx = px - Float(x0), fy = py - Float(y0)
+                let inX0 = x0 >= 0, inX1 = x0 + 1 < w, inY0 = y0 >= 0, inY1 = y0 + 1 < h
+                let j = y0 * w + x0
+                if inY0 {
+                    if inX0 { into[j] += ((1 - fx) * (1 - fy)) * v }
+                    if inX1 { into[j + 1] += (fx * (1 - fy)) * v }
+                }
+                if inY1 {
+                    if inX0 { into[j + w] += ((1 - fx) * fy) * v }
+                    if inX1 { into[j + w + 1] += (fx * fy) * v }
+                }
+            }
+        }
+    }
+}
+
+/// Per output pixel: normalizes and mixes the two splats, falls back toward the blend.
+struct GatherKernel: @unchecked Sendable {
+    let width: Int, height: Int, t: Float, fallback: Float, threshold: Float
+    let a: UnsafePointer<Float>, b: UnsafePointer<Float>
+    let acc0: UnsafePointer<SIMD8<Float>>, acc1: UnsafePointer<SIMD8<Float>>
+    let out: UnsafeMutablePointer<Float>
+
+    /// Weight of the plain blend mixed into every pixel: fills holes, negligible elsewhere.
+    static let holeWeight: Float = 1e-3
+
+    func rows(_ y0: Int, _ y1: Int) {
+        let w = width, n = w * height, s = 1 - t
+        for y in y0..<y1 {
+            for x in 0..<w {
+                let i = y * w + x
+                let m = s * acc0[i] + t * acc1[i]
+                let ra = a[i], ga = a[n + i], ba = a[2 * n + i], rb = b[i], gb = b[n + i], bb = b[2 * n + i]
+                let br = s * ra + t * rb, bg = s * ga + t * gb, bbl = s * ba + t * bb
+                let den = m[3] + Self.holeWeight
+                var r = (m[0] + Self.holeWeight * br) / den
+                var g = (m[1] + Self.holeWeight * bg) / den
+                var bl = (m[2] + Self.holeWeight * bbl) / den
+                if fallback > 0 {
+                    // Mean warp error of what landed here against the plain difference of A and B.
+                    let warpError = m[4] / den
+                    let plain = (abs(ra - rb) + abs(ga - gb) + abs(ba - bb)) * (1 / 3)
+                    // Blending is as good as warping where the warp explains little of the change.
+                    let ratio = warpError / (plain + 0.004)
+                    let k = min(max(fallback * (ratio - threshold) / max(1 - threshold, 0.05), 0), 1)
+                    r += k * (br - r); g += k * (bg - g); bl += k * (bbl - bl)
+                }
+                out[i] = r
+                out[n + i] = g
+                out[2 * n + i] = bl
+            }
+        }
+    }
+}
+
