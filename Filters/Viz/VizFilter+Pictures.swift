@@ -54,6 +54,31 @@ extension VizFilter {
         return canvas.image
     }
 
+    /// Lines at every tenth of the width and height, labelled 0.1..0.9 along the top and left
+    /// edges (labels left out where the picture is too small for them).
+    static func fractionGrid(on image: RGBImage) -> RGBImage {
+        var canvas = Canvas(image)
+        let w = Float(image.width), h = Float(image.height)
+        for i in 1...9 {
+            let f = Float(i) / 10
+            // Through pixel centres: tenth i lies at f * size - 0.5 in pixel coordinates.
+            let x = f * w - 0.5, y = f * h - 0.5
+            let c: Colour = i == 5 ? .white : Colour(r: 0.85, g: 0.85, b: 0.85)
+            canvas.line(x, 0, x, h - 1, thickness: i == 5 ? 1.5 : 1, c)
+            canvas.line(0, y, w - 1, y, thickness: i == 5 ? 1.5 : 1, c)
+        }
+        guard image.width >= 240, image.height >= 120 else { return canvas.image }
+        for i in 1...9 {
+            let text = "0.\(i)"
+            let x = Int(Float(i) / 10 * w) + 3, y = Int(Float(i) / 10 * h) + 3
+            for (tx, ty) in [(x, 3), (3, y)] {
+                canvas.text(text, x: tx + 1, y: ty + 1, .black)
+                canvas.text(text, x: tx, y: ty, .white)
+            }
+        }
+        return canvas.image
+    }
+
     /// A vertical inferno bar at the right edge, labelled with its top value.
     static func colourBar(_ canvas: inout Canvas, top: Double, unit: String) {
         let w = canvas.width, h = canvas.height

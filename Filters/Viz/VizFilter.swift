@@ -9,6 +9,7 @@ public final class VizFilter: Filter {
         public var time = -1.0
         public var spacing = 16
         public var scale = 0.0
+        public var grid = 0
         public init() {}
         public static let table: [OptionSpec<Options>] = [
             .choice("mode", \.mode, default: "heatmap", choices: Mode.allCases.map(\.rawValue),
@@ -19,6 +20,8 @@ public final class VizFilter: Filter {
             .int("spacing", \.spacing, default: 16, range: 4...256, help: "arrows: grid step in pixels"),
             .double("scale", \.scale, default: 0, range: 0...1000,
                     help: "arrows: length per pixel of displacement (0 = auto: typical arrows about 0.8*spacing; 1 = true length)"),
+            .int("grid", \.grid, default: 0, range: 0...1,
+                 help: "heatmap, arrows: 1 = lines at every tenth of the width and height, labelled as the fractions poke's x, y and mask's x=, y= take"),
         ]
     }
 
@@ -37,8 +40,11 @@ public final class VizFilter: Filter {
         spectrum  640x360 chart: average power (mean square displacement, log scale, one grid line
                   per decade) of x (blue) and y (green) per frequency f_k = k/T, labelled in Hz.
         arrows    where each pixel moves at `time`: arrows on a `spacing` grid over I0.
+        grid=1 adds lines at every tenth of the picture to heatmap and arrows, labelled 0.1..0.9:
+        the coordinates that poke and mask take.
         Examples:
           gid-filter -i scene.gidm -vf viz=heatmap heat.png
+          gid-filter -i scene.gidm -vf "viz=heatmap:grid=1" where-to-poke.png
           gid-filter -i scene.gidm -vf "viz=xt:row=200" slice.png
           gid-filter -i scene.gidm -vf "magnify=band=0-1,viz=spectrum" spectrum.png
         """
@@ -88,13 +94,14 @@ public final class VizFilter: Filter {
     public func receive(_ item: StreamItem, emit: Emit) throws {
         var scene = try item.scene(for: label)
         scene.volume = scene.volume.denormalized()
-        let picture: RGBImage
+        var picture: RGBImage
         switch mode {
         case .heatmap: picture = Self.heatmap(scene)
         case .xt: picture = Self.slice(scene, row: options.row < 0 ? scene.height / 2 : options.row, rows: output.height)
         case .spectrum: picture = Self.spectrum(scene.volume, width: output.width, height: output.height)
         case .arrows: picture = Self.arrows(scene, time: options.time, spacing: options.spacing, scale: options.scale)
         }
+        if options.grid == 1, mode == .heatmap || mode == .arrows { picture = Self.fractionGrid(on: picture) }
         try emit(.frame(Frame(picture, pts: 0, duration: 1, timeBase: output.timeBase)))
     }
 }

@@ -21,6 +21,24 @@ struct VizTests {
         #expect(spread(image.data) > 0.05)
     }
 
+    @Test func gridMarksTenthsAndLeavesTheRest() throws {
+        let scene = try waveScene()
+        let (plain, _) = try picture("viz=heatmap", scene)
+        let (gridded, _) = try picture("viz=heatmap:grid=1", scene)
+        let w = plain.width, h = plain.height
+        let n = w * h
+        func pixel(_ im: RGBImage, _ x: Int, _ y: Int) -> Float { im.data[y * w + x] }
+        func darkest(_ im: RGBImage, _ x: Int, _ y: Int) -> Float {
+            min(im.data[y * w + x], im.data[n + y * w + x], im.data[2 * n + y * w + x])
+        }
+        // The middle lines (x = 0.5 w, y = 0.5 h) are near-white through every row and column...
+        let onLines = stride(from: 2, to: h - 2, by: 5).map { (w / 2, $0) } + stride(from: 2, to: w - 2, by: 5).map { ($0, h / 2) }
+        #expect(onLines.allSatisfy { darkest(gridded, $0.0, $0.1) > 0.7 })
+        #expect(onLines.filter { darkest(plain, $0.0, $0.1) > 0.7 }.count < onLines.count / 2)
+        // ...and a pixel between lines is untouched.
+        #expect(pixel(gridded, 23, 14) == pixel(plain, 23, 14))
+    }
+
     @Test func heatmapIsBrightWhereThingsMove() throws {
         let scene = try waveScene()
         let (image, _) = try picture("viz=heatmap", scene)
