@@ -136,7 +136,7 @@ public struct Dynamics: Sendable, Equatable {
         guard dd > 0 else { throw GIDError.usage("dx and dy are both 0: there is nothing to pull") }
         // A point whose modes move it less than 1% of a pixel per pixel of pull cannot be pulled.
         guard along > 1e-4 * dd else {
-            throw GIDError.usage("the point (\(pull.x), \(pull.y)) does not move in this scene's motion in the direction (\(pull.dx), \(pull.dy)); pull a part of the picture that moves (viz=amplitude shows where)")
+            throw GIDError.usage("the point (\(pull.x), \(pull.y)) does not move in this scene's motion in the direction (\(pull.dx), \(pull.dy)); pull a part of the picture that moves (viz=heatmap:grid=1 shows where)")
         }
         let gain = dd / along
         return q.map { ($0.re * gain, $0.im * gain) }
