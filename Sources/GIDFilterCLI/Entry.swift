@@ -70,6 +70,13 @@ let usage = """
     \(ArgumentParser.helpText)
 
     Examples:
+      gid-filter -i photo.jpg -vf "motion,loop=seconds=5" photo.mp4          still -> predicted motion -> seamless loop
+      gid-filter -i trees.mp4 -vf "motion,loop=seconds=10" loop.webm         measured motion of a video, looped
+      gid-filter -i trees.mp4 -vf "motion,magnify=gain=3:band=0.2-2" big.mp4
+      gid-filter -i clip.mp4 -vf slowmo=4 slow.mp4                           frame-interpolated slow motion
+      gid-filter -i photo.jpg -vf "motion,poke=x=0.4:y=0.3:dx=12" poke.mp4   pull a point and let go
+      gid-filter -i photo.jpg -vf "motion,mask=file=water.png,loop=seconds=5" cinemagraph.mp4
+      gid-filter -i photo.jpg -vf "motion,viz=heatmap:grid=1" where.png      where the motion is
       ffmpeg -i in.mp4 -c:v rawvideo -f nut - | gid-filter | ffmpeg -f nut -i - out.mp4
       gid-filter -i in.mp4 -vf "lavfi='scale=512:-2,fps=25'" out.webm
       gid-filter -i photo.jpg -vf null -t 3 -r 25 still.mp4
