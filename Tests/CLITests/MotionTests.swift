@@ -113,5 +113,11 @@ struct MotionTests {
         }
         let help = try Tool.gid(["help", "magnify"], in: try Tool.tempDir())
         #expect(String(decoding: help.stdout, as: UTF8.self).contains("band without gain keeps the band"))
+        // The top-level help shows the motion filters at work, not only I/O.
+        let usage = try Tool.gid(["--help"], in: try Tool.tempDir())
+        let usageText = String(decoding: usage.stdout, as: UTF8.self) + usage.stderr
+        for example in ["motion,loop=seconds=5", "slowmo=4", "poke=x=", "mask=file=", "viz=heatmap:grid=1"] {
+            #expect(usageText.contains(example), "--help lacks \(example)")
+        }
     }
 }
