@@ -70,6 +70,14 @@ def diversity(samples):
     return float(np.mean(d) / max(norms, 1e-12))
 
 
+def fuse_texture(S, S_tex, w):
+    """S (K,4,h,w) with its per-pixel RMS amplitude moved toward S_tex's: A^(1-w) A_tex^w."""
+    a = np.sqrt((S ** 2).sum((0, 1)))
+    at = np.sqrt((S_tex ** 2).sum((0, 1)))
+    gain = (np.maximum(at, 1e-12) / np.maximum(a, 1e-12)) ** w
+    return (S * gain[None, None]).astype(np.float32)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default=os.path.join(HERE, "data", "dataset.npz"))
@@ -89,6 +97,9 @@ def main():
     p.add_argument("--max-windows", type=int, default=3, help="held-out windows per clip (evenly spaced)")
     p.add_argument("--out", default=None, help="folder for eval.md, eval.json, spectra.png (default: beside --model)")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--fuse-texture", type=float, nargs="*", default=[],
+                   help="also score the model with its amplitude map moved toward the texture "
+                        "heuristic's: A^(1-w) A_tex^w (spectrum shape and phases kept), for each w")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     model, scales, mean_power, info = load_model(args.model)
@@ -153,6 +164,9 @@ def main():
                 per[i].append(o)
         seconds[name] = (time.time() - t0) / (args.seeds * len(keep))
         preds[name] = per
+        for wt in args.fuse_texture:
+            preds[f"{name} x texture^{wt:g}"] = [[fuse_texture(o, preds["texture"][i][0], wt) for o in samples]
+                                                 for i, samples in enumerate(per)]
 
     rows, per_clip_auc = [], {}
     for name, per in preds.items():
