@@ -10,7 +10,7 @@ import SpectralVolume
 /// `gid-filter bench --render-quality [--clips DIR] [--clip NAME]... [--frames N] [--border B]`:
 /// issue 6's quality figure on real clips. For each clip: optical flow from frame 0 to frames
 /// 1..N-1 (camera shake removed), then frames 1..N-1 rendered from frame 0 by every renderer and
-/// scored against the real frames (PSNR, SSIM), once with the measured fields and once with
+/// scored against the real frames (PSNR, SSIM, GMSD), once with the measured fields and once with
 /// their K = 16 band-limited version from the spectral volume (what the product renders).
 enum BenchRender {
     /// Still-camera clips with real oscillating motion (candle, fire, plants, water, sway).
@@ -77,7 +77,7 @@ enum BenchRender {
         let names = clips.isEmpty ? defaultClips : clips
         print("render quality: frames 1..\(frames - 1) rendered from frame 0, \(border) px border left out, "
               + "flow preset medium (shake <= 2 px removed), alpha \(alpha), W \(weighting.rawValue) (texture threshold \(gate)); "
-              + "cells are PSNR dB / SSIM, means over frames")
+              + "cells are PSNR dB / SSIM / GMSD (lower is better), means over frames")
         var results: [ClipResult] = []
         for name in names {
             let path = "\(folder)/\(name)"
@@ -206,7 +206,7 @@ enum BenchRender {
     }
 
     /// The per-clip table (markdown), with whether splatting beat the backward warp and average
-    /// splatting on both metrics.
+    /// splatting on all three metrics.
     static func table(_ results: [ClipResult]) -> String {
         let variants = RenderVariant.allCases
         var lines = ["| clip | motion | " + variants.map(\.rawValue).joined(separator: " | ") + " | splat-best wins |",
@@ -214,11 +214,13 @@ enum BenchRender {
         for r in results {
             for (label, scores) in [("measured", r.measured), ("K=16", r.bandLimited)] {
                 let by = Dictionary(uniqueKeysWithValues: scores.map { ($0.variant, $0) })
-                let cells = variants.map { v in by[v].map { String(format: "%.2f / %.4f", $0.meanPSNR, $0.meanSSIM) } ?? "-" }
+                let cells = variants.map { v in
+                    by[v].map { String(format: "%.2f / %.4f / %.4f", $0.meanPSNR, $0.meanSSIM, $0.meanGMSD) } ?? "-"
+                }
                 let best = by[.splatBest]
                 let wins = [RenderVariant.backwardWarp, .averageSplat].allSatisfy { other in
                     guard let best, let o = by[other] else { return false }
-                    return best.meanPSNR > o.meanPSNR && best.meanSSIM > o.meanSSIM
+                    return best.meanPSNR > o.meanPSNR && best.meanSSIM > o.meanSSIM && best.meanGMSD < o.meanGMSD
                 }
                 let clip = r.name.split(separator: ".").first.map(String.init) ?? r.name
                 lines.append("| \(clip) | \(label) | " + cells.joined(separator: " | ") + " | \(wins ? "yes" : "NO") |")

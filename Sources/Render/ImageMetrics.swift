@@ -1,8 +1,68 @@
 import Foundation
 import Graph
 
-/// Full-reference picture quality: PSNR and SSIM, for comparing rendered frames with real ones.
+/// Full-reference picture quality: PSNR, SSIM and GMSD, for comparing rendered frames with real ones.
 public enum ImageMetrics {
+    /// GMSD (Xue, Zhang, Mou and Bovik 2014, "Gradient magnitude similarity deviation"): luma
+    /// averaged 2x2 and halved, Prewitt gradient magnitudes m of both pictures, per-pixel
+    /// similarity (2 m_a m_b + c) / (m_a^2 + m_b^2 + c) with c = 170 / 255^2, and the standard
+    /// deviation of that map. 0 for identical pictures; higher = worse. A perceptual measure that
+    /// runs offline (LPIPS needs pretrained network weights): ghosts and smeared edges change the
+    /// gradient structure, which it sees and PSNR weighs no more than a uniform error.
+    /// `border` pixels (of the full picture) are left out on every side.
+    public static func gmsd(_ a: RGBImage, _ b: RGBImage, border: Int = 0) -> Double {
+        precondition(a.width == b.width && a.height == b.height, "gmsd: sizes differ")
+        let (ha, w, h) = halved(luma(a), a.width, a.height)
+        let hb = halved(luma(b), b.width, b.height).0
+        let ma = prewittMagnitude(ha, w, h), mb = prewittMagnitude(hb, w, h)
+        let c = 170.0 / (255.0 * 255.0)
+        // Half the border at half resolution, and one more pixel for the 3x3 gradient.
+        let m = border / 2 + 1
+        var sum = 0.0, sumSq = 0.0, count = 0.0
+        for y in m..<max(m, h - m) {
+            for x in m..<max(m, w - m) {
+                let i = y * w + x
+                let g = (2 * ma[i] * mb[i] + c) / (ma[i] * ma[i] + mb[i] * mb[i] + c)
+                sum += g
+                sumSq += g * g
+                count += 1
+            }
+        }
+        guard count > 0 else { return .nan }
+        let mean = sum / count
+        return max(0, sumSq / count - mean * mean).squareRoot()
+    }
+
+    /// 2x2 mean, then every other pixel (GMSD's down-sampling).
+    static func halved(_ v: [Double], _ w: Int, _ h: Int) -> ([Double], Int, Int) {
+        let hw = max(1, w / 2), hh = max(1, h / 2)
+        var out = [Double](repeating: 0, count: hw * hh)
+        for y in 0..<hh {
+            for x in 0..<hw {
+                let x0 = min(2 * x, w - 1), x1 = min(2 * x + 1, w - 1), y0 = min(2 * y, h - 1), y1 = min(2 * y + 1, h - 1)
+                out[y * hw + x] = (v[y0 * w + x0] + v[y0 * w + x1] + v[y1 * w + x0] + v[y1 * w + x1]) / 4
+            }
+        }
+        return (out, hw, hh)
+    }
+
+    /// Gradient magnitude with Prewitt kernels (each / 3), borders clamped.
+    static func prewittMagnitude(_ v: [Double], _ w: Int, _ h: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: w * h)
+        func at(_ x: Int, _ y: Int) -> Double { v[min(max(y, 0), h - 1) * w + min(max(x, 0), w - 1)] }
+        for y in 0..<h {
+            for x in 0..<w {
+                var gx = 0.0, gy = 0.0
+                for d in -1...1 {
+                    gx += at(x + 1, y + d) - at(x - 1, y + d)
+                    gy += at(x + d, y + 1) - at(x + d, y - 1)
+                }
+                out[y * w + x] = ((gx * gx + gy * gy) / 9).squareRoot()
+            }
+        }
+        return out
+    }
+
     /// PSNR in dB over the RGB planes (values in 0...1), ignoring `border` pixels on every side;
     /// +infinity for identical pictures.
     public static func psnr(_ a: RGBImage, _ b: RGBImage, border: Int = 0) -> Double {

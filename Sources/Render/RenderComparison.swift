@@ -23,11 +23,15 @@ public struct RenderScore: Sendable {
     public var psnr: [Double]
     /// SSIM per frame.
     public var ssim: [Double]
+    /// GMSD per frame (lower is better).
+    public var gmsd: [Double] = []
 
     /// Mean PSNR over frames (infinite frames, i.e. exact ones, are capped at 100 dB).
     public var meanPSNR: Double { psnr.isEmpty ? .nan : psnr.map { min($0, 100) }.reduce(0, +) / Double(psnr.count) }
     /// Mean SSIM over frames.
     public var meanSSIM: Double { ssim.isEmpty ? .nan : ssim.reduce(0, +) / Double(ssim.count) }
+    /// Mean GMSD over frames.
+    public var meanGMSD: Double { gmsd.isEmpty ? .nan : gmsd.reduce(0, +) / Double(gmsd.count) }
 }
 
 /// Streams (field, real frame) pairs through every variant and keeps the scores: the real-clip
@@ -82,6 +86,7 @@ public final class RenderScorer {
             }
             scores[v].psnr.append(ImageMetrics.psnr(out, frame, border: border))
             scores[v].ssim.append(ImageMetrics.ssim(out, target, border: border))
+            scores[v].gmsd.append(ImageMetrics.gmsd(out, frame, border: border))
         }
     }
 
@@ -109,10 +114,10 @@ public enum RenderComparison {
         return scorer.scores
     }
 
-    /// One line per variant: mean PSNR and SSIM.
+    /// One line per variant: mean PSNR, SSIM and GMSD.
     public static func report(_ scores: [RenderScore]) -> String {
         scores.map { s in
-            "\(s.variant.rawValue): PSNR \(String(format: "%.2f", s.meanPSNR)) dB, SSIM \(String(format: "%.4f", s.meanSSIM)) over \(s.psnr.count) frames"
+            "\(s.variant.rawValue): PSNR \(String(format: "%.2f", s.meanPSNR)) dB, SSIM \(String(format: "%.4f", s.meanSSIM)), GMSD \(String(format: "%.4f", s.meanGMSD)) over \(s.psnr.count) frames"
         }.joined(separator: "\n")
     }
 }

@@ -86,6 +86,29 @@ struct WeightsAndBenchTests {
         #expect(ImageMetrics.ssim(a, b) < 0.9)
     }
 
+    @Test func gmsdSeesStructureNotLevels() {
+        let a = Fixture.texture(width: 64, height: 48, seed: 3)
+        let n = a.planeSize, w = a.width, h = a.height
+        // Box blurs of growing radius, and a uniform brightness offset.
+        func blurred(_ r: Int) -> RGBImage {
+            var data = a.data
+            for c in 0..<3 {
+                var plane = Array(data[(c * n)..<((c + 1) * n)])
+                BoxFilter.mean(&plane, width: w, height: h, radius: r)
+                data.replaceSubrange((c * n)..<((c + 1) * n), with: plane)
+            }
+            return RGBImage(width: w, height: h, data: data)
+        }
+        let brighter = RGBImage(width: w, height: h, data: a.data.map { $0 + 0.05 })
+        #expect(ImageMetrics.gmsd(a, a) == 0)
+        let g1 = ImageMetrics.gmsd(a, blurred(1)), g2 = ImageMetrics.gmsd(a, blurred(2))
+        #expect(g1 > 0.001 && g2 > 2 * g1, "blur 1: \(g1), blur 2: \(g2)")
+        #expect(abs(ImageMetrics.gmsd(a, blurred(2)) - ImageMetrics.gmsd(blurred(2), a)) < 1e-12)
+        // A uniform offset costs PSNR (26 dB) but leaves every gradient as it was.
+        #expect(ImageMetrics.psnr(a, brighter) < 27)
+        #expect(ImageMetrics.gmsd(a, brighter) < 1e-9)
+    }
+
     /// The figures at 512x288: `GID_RENDER_BENCH=1 swift test -c release --filter RenderBenchmarkFigures`.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["GID_RENDER_BENCH"] != nil))
     func renderBenchmarkFigures() {
