@@ -43,7 +43,6 @@ struct OcclusionTests {
     @Test func uncoveredBackgroundIsFilledWithBackgroundInBest() {
         let (image, inside) = Self.scene
         let (field, weights) = Fixture.diskMotion(inside: inside, dx: Self.dx, dy: Self.dy)
-        let n = Self.w * Self.h
         var redInHole: [RenderQuality: Float] = [:]
         for quality in RenderQuality.allCases {
             let out = SplatRenderer(width: Self.w, height: Self.h, quality: quality).render(image, field: field, weights: weights)
