@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # gid-filter's two commands (see README.md):
-#   scripts/bootstrap.sh demo   install what is missing, build (release), turn a shipped still into a looping MP4 (no Python)
+#   scripts/bootstrap.sh demo   install what is missing, build (release), turn a shipped still into a looping MP4 (no Python),
+#                               then loop and poke the measured motion of a shipped clip
 #   scripts/bootstrap.sh test   install what is missing, build, run every test
 # Safe to rerun: each step only does work that is still needed.
 set -euo pipefail
@@ -77,7 +78,10 @@ demo)
     say "measuring motion in Samples/clips/crane-sway.mkv -> $loop (magnified 8x, seamless 5 s loop)"
     "$bin" -y -i Samples/clips/crane-sway.mkv -vf "motion,magnify=gain=8,loop=seconds=5" "$loop"
     ffprobe -v error -show_entries stream=codec_name,width,height,nb_frames:format=duration -of default=nw=1 "$loop" >&2
-    say "done: $out $loop"
+    poke="$(dirname "$out")/crane-poke.mp4"
+    say "the same motion as a modal basis: the boom pulled 8 px down and let go -> $poke"
+    "$bin" -y -i Samples/clips/crane-sway.mkv -vf "motion,poke=x=0.72:y=0.35:dy=8:decay=2" "$poke"
+    say "done: $out $loop $poke"
     ;;
 test)
     install_apt
