@@ -53,6 +53,7 @@ enum PixelConverter {
         let w = box.width, h = box.height
         let alpha = box.hasAlpha
         let dstFmt = alpha ? AV_PIX_FMT_GBRAPF32LE : AV_PIX_FMT_GBRPF32LE
+        if box.format == dstFmt { return planarCopy(box, alpha: alpha) }
         let ctx = try context(srcW: w, srcH: h, src: box.format, srcMatrix: matrix(f.pointee.colorspace, height: h),
                               srcFull: isFullRange(f), dstW: w, dstH: h, dst: dstFmt, dstMatrix: SWS_CS_ITU709, dstFull: true)
         defer { sws_freeContext(ctx) }
@@ -105,6 +106,7 @@ enum PixelConverter {
     static func fromRGB(_ img: RGBImage, format: AVPixelFormat, width: Int, height: Int) throws -> AVFrameBox {
         let alpha = img.alpha != nil
         let srcFmt = alpha ? AV_PIX_FMT_GBRAPF32LE : AV_PIX_FMT_GBRPF32LE
+        if format == srcFmt && width == img.width && height == img.height { return try planarCopy(img, format: format) }
         let out = try AVFrameBox(width: width, height: height, format: format)
         tagOutput(out.frame, format: format)
         let ctx = try context(srcW: img.width, srcH: img.height, src: srcFmt, srcMatrix: SWS_CS_ITU709, srcFull: true,
@@ -124,6 +126,51 @@ enum PixelConverter {
             }
         }
         return out
+    }
+
+    /// Float RGB -> planar float libav frame of the same size, by copying rows. swscale 5.1's
+    /// unscaled same-format path copies only a quarter of each float row (the ffmpeg CLI never
+    /// asks it for float -> same float), which showed as a picture cropped to its left quarter
+    /// after `lavfi` on rendered frames.
+    static func planarCopy(_ img: RGBImage, format: AVPixelFormat) throws -> AVFrameBox {
+        let out = try AVFrameBox(width: img.width, height: img.height, format: format)
+        let w = img.width, h = img.height, n = w * h
+        // GBRP plane order is G, B, R (then A); our planes are R, G, B.
+        var planes: [(src: [Float], offset: Int)] = [(img.data, n), (img.data, 2 * n), (img.data, 0)]
+        if let a = img.alpha { planes.append((a, 0)) }
+        for (i, plane) in planes.enumerated() {
+            let line = Int(gid_frame_linesize(out.frame, Int32(i)))
+            guard let base = gid_frame_data(out.frame, Int32(i)) else { throw GIDError.internal("frame without plane \(i)") }
+            plane.src.withUnsafeBufferPointer { src in
+                for y in 0..<h {
+                    UnsafeMutableRawPointer(base + y * line).copyMemory(from: src.baseAddress! + plane.offset + y * w,
+                                                                      byteCount: w * MemoryLayout<Float>.size)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Planar float libav frame -> float RGB by copying rows (see `planarCopy(_:format:)`).
+    static func planarCopy(_ box: AVFrameBox, alpha: Bool) -> RGBImage {
+        let w = box.width, h = box.height, n = w * h
+        var rgb = [Float](repeating: 0, count: 3 * n)
+        var a = alpha ? [Float](repeating: 1, count: n) : []
+        func copy(plane i: Int32, into dst: UnsafeMutableBufferPointer<Float>, at offset: Int) {
+            let line = Int(gid_frame_linesize(box.frame, i))
+            guard let base = gid_frame_data(box.frame, i) else { return }
+            for y in 0..<h {
+                (dst.baseAddress! + offset + y * w).update(from: UnsafeRawPointer(base + y * line).assumingMemoryBound(to: Float.self),
+                                                           count: w)
+            }
+        }
+        rgb.withUnsafeMutableBufferPointer { d in
+            copy(plane: 0, into: d, at: n)       // G
+            copy(plane: 1, into: d, at: 2 * n)   // B
+            copy(plane: 2, into: d, at: 0)       // R
+        }
+        if alpha { a.withUnsafeMutableBufferPointer { copy(plane: 3, into: $0, at: 0) } }
+        return RGBImage(width: w, height: h, data: rgb, alpha: alpha ? a : nil)
     }
 
     /// Native frame -> another native format/size, straight through swscale (no float detour).

@@ -60,6 +60,18 @@ struct PokeTests {
         #expect(r.status == 0, "\(r.stderr)")
         let a = try Self.frames("a.mkv", in: dir), b = try Self.frames("b.mkv", in: dir)
         #expect(a.count == 90 && a == b)
+        // Rendered at twice the size (-s goes to the renderer): the same pull, in output pixels
+        // twice as long; frame by frame close to the small clip scaled up.
+        r = try Tool.gid(["-i", "poked.gidm", "-s", "256x160", "-c:v", "ffv1", "big.mkv"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try Tool.gid(["-i", "poked.gidm", "-vf", "lavfi='scale=256:160'", "-c:v", "ffv1", "up.mkv"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let big = try CLIPriorTests.frames("big.mkv", in: dir, width: 256, height: 160)
+        let up = try CLIPriorTests.frames("up.mkv", in: dir, width: 256, height: 160)
+        try #require(big.count == 90 && up.count == 90)
+        let all = [Bool](repeating: true, count: 256 * 160)
+        let worst = zip(big, up).map { CLIPriorTests.meanDiff($0, $1, all) }.max() ?? 99
+        #expect(worst < 4, "the large render strays from the small one scaled up by \(worst) levels")
         // slowmo after poke: twice as long.
         r = try Tool.gid(["-i", "poked.gidm", "-vf", "slowmo=2", "slow.mp4"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")

@@ -111,6 +111,22 @@ struct MediaIOTests {
         #expect(worst < 1.0 && abs(bias) < 0.3, "\(pixFmt) \(height): worst \(worst) levels, mean \(bias)")
     }
 
+    @Test("float RGB <-> planar float libav frames of the same size round-trip exactly (with alpha too)",
+          arguments: [false, true])
+    func planarFloatRoundTrip(alpha: Bool) throws {
+        // 37 columns: libav pads each row, so a copy that ignores the line size would show.
+        let w = 37, h = 11, n = w * h
+        let data = (0..<(3 * n)).map { Float(($0 * 7919) % 1000) / 999 }
+        let img = RGBImage(width: w, height: h, data: data, alpha: alpha ? (0..<n).map { Float($0 % 5) / 4 } : nil)
+        let fmt = alpha ? AV_PIX_FMT_GBRAPF32LE : AV_PIX_FMT_GBRPF32LE
+        let box = try PixelConverter.fromRGB(img, format: fmt, width: w, height: h)
+        let back = try box.toRGB()
+        let wrong = zip(back.data, img.data).filter { $0 != $1 }.count
+        #expect(wrong == 0, "\(wrong) of \(img.data.count) values changed")
+        let wrongAlpha = zip(back.alpha ?? [], img.alpha ?? []).filter { $0 != $1 }.count
+        #expect((back.alpha == nil) == (img.alpha == nil) && wrongAlpha == 0, "\(wrongAlpha) alpha values changed")
+    }
+
     @Test("EXIF orientations 1-8 map a 3x2 picture's corners where EXIF says")
     func orientations() {
         // Pixel values = index, so we can see where each source pixel lands.
