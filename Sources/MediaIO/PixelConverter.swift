@@ -128,10 +128,9 @@ enum PixelConverter {
         return out
     }
 
-    /// Float RGB -> planar float libav frame of the same size, by copying rows. swscale 5.1's
-    /// unscaled same-format path copies only a quarter of each float row (the ffmpeg CLI never
-    /// asks it for float -> same float), which showed as a picture cropped to its left quarter
-    /// after `lavfi` on rendered frames.
+    /// Float RGB -> planar float libav frame of the same size, by copying rows. Here swscale
+    /// 5.1's unscaled gbrpf32le -> gbrpf32le path copied only a quarter of each row, which showed
+    /// as a picture cropped to its left quarter after `lavfi` on rendered frames.
     static func planarCopy(_ img: RGBImage, format: AVPixelFormat) throws -> AVFrameBox {
         let out = try AVFrameBox(width: img.width, height: img.height, format: format)
         let w = img.width, h = img.height, n = w * h
