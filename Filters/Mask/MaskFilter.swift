@@ -86,9 +86,8 @@ public final class MaskFilter: Filter {
     func mask(width w: Int, height h: Int) -> [Float] {
         var m: [Float]
         if let picture {
-            let stretched = RGBImage(width: pictureSize.width, height: pictureSize.height,
-                                     data: picture + picture + picture).resized(width: w, height: h)
-            m = Array(stretched.data[0..<(w * h)])
+            m = Resample.planes(picture, count: 1, width: pictureSize.width, height: pictureSize.height,
+                                toWidth: w, height: h)
         } else {
             let xs = options.x ?? 0...1, ys = options.y ?? 0...1
             m = [Float](repeating: 0, count: w * h)

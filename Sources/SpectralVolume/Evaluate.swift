@@ -31,12 +31,6 @@ extension SpectralVolume {
 
     /// Writes fields at `times` (frames) into `out`, which holds times.count * 2HW floats.
     public func evaluate(atFrames times: [Double], into out: UnsafeMutableBufferPointer<Float>) {
-        precondition(out.count >= times.count * fieldSize, "evaluate: output holds \(out.count) floats, want \(times.count * fieldSize)")
-        guard !times.isEmpty else { return }
-        if case .adaptive = normalization {
-            denormalized().evaluate(atFrames: times, into: out)
-            return
-        }
         evaluate(basis: Basis.synthesis(frequencies: frequencies, period: windowFrames, times: times),
                  count: times.count, into: out)
     }

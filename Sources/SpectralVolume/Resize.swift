@@ -1,7 +1,7 @@
 import Graph
 
 /// Bilinear resampling of planar float images, pixel centres aligned (as swscale's bilinear).
-enum Resample {
+public enum Resample {
     /// Source coordinate and blend weight for each destination index along one axis.
     static func taps(from src: Int, to dst: Int) -> [(i0: Int, i1: Int, w: Float)] {
         let scale = Double(src) / Double(dst)
@@ -13,8 +13,8 @@ enum Resample {
     }
 
     /// Resamples `planes` planes of (h, w) floats to (height, width), multiplying plane p by gains[p].
-    static func planes(_ data: [Float], count planes: Int, width w: Int, height h: Int,
-                       toWidth width: Int, height: Int, gains: [Float]? = nil) -> [Float] {
+    public static func planes(_ data: [Float], count planes: Int, width w: Int, height h: Int,
+                              toWidth width: Int, height: Int, gains: [Float]? = nil) -> [Float] {
         if w == width, h == height, gains == nil { return data }
         let xs = taps(from: w, to: width), ys = taps(from: h, to: height)
         var out = [Float](repeating: 0, count: planes * width * height)
