@@ -6,19 +6,6 @@ import Testing
 /// `mask` through the real binary: motion kept only in a painted region of the rippling lake.
 @Suite("Mask")
 struct MaskTests {
-    static let width = 128, height = 80
-
-    static func frames(_ file: String, in dir: String) throws -> [[UInt8]] {
-        try CLIPriorTests.frames(file, in: dir, width: width, height: height)
-    }
-
-    /// Mean |a - b| over the columns `cols` of rows `rows`.
-    static func diff(_ a: [UInt8], _ b: [UInt8], rows: Range<Int>, cols: Range<Int>) -> Double {
-        var s = 0
-        for y in rows { for x in cols { s += abs(Int(a[y * width + x]) - Int(b[y * width + x])) } }
-        return Double(s) / Double(rows.count * cols.count)
-    }
-
     @Test func aPaintedMaskOrARectangleFreezesTheRest() throws {
         let dir = try Tool.tempDir()
         _ = try MotionTests.makeScene(in: dir)
@@ -32,17 +19,17 @@ struct MaskTests {
             r = try Tool.gid(["-i", "scene.gidm", "-vf", graph, "-frames:v", "30", "-c:v", "ffv1", name], in: dir)
             #expect(r.status == 0, "\(graph): \(r.stderr)")
         }
-        let file = try Self.frames("file.mkv", in: dir), rect = try Self.frames("rect.mkv", in: dir)
-        let inverted = try Self.frames("inverted.mkv", in: dir), still = try Self.frames("still.mkv", in: dir)[0]
+        let file = try MotionTests.sceneFrames("file.mkv", in: dir), rect = try MotionTests.sceneFrames("rect.mkv", in: dir)
+        let inverted = try MotionTests.sceneFrames("inverted.mkv", in: dir), still = try MotionTests.sceneFrames("still.mkv", in: dir)[0]
         try #require(file.count == 30)
         #expect(rect == inverted)
-        let all = 0..<Self.height, cols = 0..<Self.width
-        let apart = zip(file, rect).map { Self.diff($0, $1, rows: all, cols: cols) }.max() ?? 99
+        let all = 0..<80, cols = 0..<128
+        let apart = zip(file, rect).map { MotionTests.meanDiff($0, $1, rows: all, cols: cols) }.max() ?? 99
         #expect(apart < 0.05, "painted and rectangle masks differ by \(apart) levels")
         // The lake (rows 22-33) moves on the left; on the right (past the splat's reach) it is I0.
         let lake = 22..<33
-        #expect(file.contains { Self.diff($0, still, rows: lake, cols: 0..<56) > 1 })
-        #expect(file.allSatisfy { Self.diff($0, still, rows: lake, cols: 72..<128) == 0 })
+        #expect(file.contains { MotionTests.meanDiff($0, still, rows: lake, cols: 0..<56) > 1 })
+        #expect(file.allSatisfy { MotionTests.meanDiff($0, still, rows: lake, cols: 72..<128) == 0 })
     }
 
     @Test(arguments: [

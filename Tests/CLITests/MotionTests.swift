@@ -36,6 +36,18 @@ struct MotionTests {
         return scene
     }
 
+    /// Luma frames of a video made from `makeScene`'s default 128x80 scene.
+    static func sceneFrames(_ file: String, in dir: String) throws -> [[UInt8]] {
+        try CLIPriorTests.frames(file, in: dir, width: 128, height: 80)
+    }
+
+    /// Mean |a - b| of two such frames over rows `rows` and columns `cols`.
+    static func meanDiff(_ a: [UInt8], _ b: [UInt8], rows: Range<Int>, cols: Range<Int> = 0..<128) -> Double {
+        var s = 0
+        for y in rows { for x in cols { s += abs(Int(a[y * 128 + x]) - Int(b[y * 128 + x])) } }
+        return Double(s) / Double(rows.count * cols.count)
+    }
+
     @Test func magnifyBandSlowmoLoopMakesATenSecondClip() throws {
         let dir = try Tool.tempDir()
         _ = try Self.makeScene(in: dir)

@@ -6,20 +6,6 @@ import Testing
 /// `poke` through the real binary: pull the sample scene's rippling lake and let go.
 @Suite("Poke")
 struct PokeTests {
-    static let width = 128, height = 80
-
-    /// Luma frames of a video.
-    static func frames(_ file: String, in dir: String) throws -> [[UInt8]] {
-        try CLIPriorTests.frames(file, in: dir, width: width, height: height)
-    }
-
-    /// Mean |a - b| over rows y0..<y1.
-    static func rowDiff(_ a: [UInt8], _ b: [UInt8], _ rows: Range<Int>) -> Double {
-        var s = 0
-        for i in (rows.lowerBound * width)..<(rows.upperBound * width) { s += abs(Int(a[i]) - Int(b[i])) }
-        return Double(s) / Double(rows.count * width)
-    }
-
     @Test func aPullOnTheLakeRingsDownAndTheShoreStaysStill() throws {
         let dir = try Tool.tempDir()
         _ = try MotionTests.makeScene(in: dir)
@@ -32,19 +18,19 @@ struct PokeTests {
         // I0: the scene with its motion switched off (both lossless).
         r = try Tool.gid(["-i", "scene.gidm", "-vf", "magnify=0", "-frames:v", "1", "-c:v", "ffv1", "still.mkv"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        let f = try Self.frames("poke.mkv", in: dir)
-        let still = try Self.frames("still.mkv", in: dir)[0]
+        let f = try MotionTests.sceneFrames("poke.mkv", in: dir)
+        let still = try MotionTests.sceneFrames("still.mkv", in: dir)[0]
         try #require(f.count == 150)
         let lake = 22..<33, shore = 44..<80
-        let start = Self.rowDiff(f[0], still, lake), end = Self.rowDiff(f[149], still, lake)
+        let start = MotionTests.meanDiff(f[0], still, rows: lake), end = MotionTests.meanDiff(f[149], still, rows: lake)
         #expect(start > 2, "the pulled lake should be displaced at the start: \(start)")
         #expect(end < start / 10, "after 5 decay times the lake should be back: \(end) vs \(start)")
         // On its way back (this scene's motion is mostly its slowest mode, 0.2 Hz, which a 1 s
         // decay damps heavily: it creeps back rather than swinging; DynamicsTests checks the
         // ringing of a single mode), one second in, it is neither held nor at rest.
-        #expect(Self.rowDiff(f[30], f[0], lake) > start / 4 && Self.rowDiff(f[30], still, lake) > start / 4)
+        #expect(MotionTests.meanDiff(f[30], f[0], rows: lake) > start / 4 && MotionTests.meanDiff(f[30], still, rows: lake) > start / 4)
         // Nothing that does not move in the scene moves when poked.
-        #expect(f.allSatisfy { Self.rowDiff($0, still, shore) < 0.5 })
+        #expect(f.allSatisfy { MotionTests.meanDiff($0, still, rows: shore) < 0.5 })
     }
 
     @Test func pokesChainSlowDownAndSurviveAMotionFile() throws {
@@ -58,7 +44,7 @@ struct PokeTests {
         #expect(r.status == 0, "\(r.stderr)")
         r = try Tool.gid(["-i", "scene.gidm", "-vf", graph, "-c:v", "ffv1", "b.mkv"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        let a = try Self.frames("a.mkv", in: dir), b = try Self.frames("b.mkv", in: dir)
+        let a = try MotionTests.sceneFrames("a.mkv", in: dir), b = try MotionTests.sceneFrames("b.mkv", in: dir)
         #expect(a.count == 90 && a == b)
         // Rendered at twice the size (-s goes to the renderer): the same pull, in output pixels
         // twice as long; frame by frame close to the small clip scaled up.
