@@ -6,6 +6,7 @@ import MediaIO
 struct Arguments {
     var input = "-"
     var inputFormat: String?
+    var inputColorspace: String?  // -colorspace before -i
     var output = "-"
     var outputGiven = false
     var graph = ""
@@ -33,6 +34,10 @@ enum ArgumentParser {
         OptionRow(names: ["-i"], value: "INPUT", help: "input file, or - for stdin (NUT, y4m, image pipes); default -") { a, v, _ in a.input = v },
         OptionRow(names: ["-f"], value: "FMT", help: "force format: before -i for the input (nut, yuv4mpegpipe, image2pipe, ...), after it for the output (mp4, webm, mkv, mov, gif, webp, nut, y4m, image2, null)") { a, v, after in
             if after { a.encode.format = v } else { a.inputFormat = v }
+        },
+        OptionRow(names: ["-colorspace"], value: "CS", help: "before -i: YUV matrix of the input (bt709, bt601, bt2020nc, ...), for pipes that cannot say it (NUT, y4m); default: the file's tag, else BT.601 below 720 lines and BT.709 from 720 up") { a, v, after in
+            guard !after else { throw GIDError.usage("-colorspace \(v): give it before -i (it describes the input; output YUV is written BT.601 below 720 lines, BT.709 from 720, and tagged)") }
+            a.inputColorspace = v
         },
         OptionRow(names: ["-vf", "-filter:v", "-filter_complex"], value: "GRAPH", help: "filter graph, e.g. \"lavfi='scale=512:-2',null\" (see: gid-filter filters)") { a, v, _ in a.graph = v },
         OptionRow(names: ["-y"], value: nil, help: "overwrite output files without asking") { a, _, _ in a.overwrite = true },

@@ -22,7 +22,7 @@ struct Transcode {
 
     func run() throws {
         try checkPaths()
-        let source = try Source(path: args.input, format: args.inputFormat, motion: readsMotion)
+        let source = try Source(path: args.input, format: args.inputFormat, colorspace: args.inputColorspace, motion: readsMotion)
         let chain = try FilterChain(registry: registry, filters: try filters(for: source.info),
                                     input: source.info, logLevel: args.logLevel)
         if writesMotion { return try saveMotion(source: source, chain: chain) }
@@ -195,9 +195,9 @@ final class Source {
     let info: StreamInfo
     private var scene: Scene?
 
-    init(path: String, format: String?, motion: Bool) throws {
+    init(path: String, format: String?, colorspace: String? = nil, motion: Bool) throws {
         guard motion else {
-            let r = try MediaReader(path: path, format: format)
+            let r = try MediaReader(path: path, format: format, colorspace: colorspace)
             reader = r
             info = r.info
             return

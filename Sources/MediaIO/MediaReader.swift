@@ -32,9 +32,16 @@ public final class MediaReader {
     /// The largest picture we accept (guards against absurd declared sizes).
     static let maxPixels = 16384 * 16384
 
-    /// Opens `path` ("-" = stdin); `format` forces a demuxer ("nut", "yuv4mpegpipe", "image2pipe", ...).
-    public init(path: String, format: String? = nil) throws {
+    /// The YUV matrix the input's frames are decoded with instead of their own tag (nil: the tag,
+    /// else the size rule of `PixelConverter.matrix`).
+    private var matrixOverride: AVColorSpace?
+
+    /// Opens `path` ("-" = stdin); `format` forces a demuxer ("nut", "yuv4mpegpipe", "image2pipe", ...);
+    /// `colorspace` names the YUV matrix to decode with (ffmpeg names: bt709, smpte170m, bt470bg,
+    /// bt2020nc, ...; bt601 means smpte170m), for pipes and files that do not say or say wrongly.
+    public init(path: String, format: String? = nil, colorspace: String? = nil) throws {
         self.path = path
+        if let colorspace { matrixOverride = try Self.colorspace(named: colorspace, for: path) }
         info = StreamInfo(width: 0, height: 0, timeBase: Rational(1, 25), source: path)
         videoIndex = -1
         audioIndex = -1
@@ -194,6 +201,18 @@ public final class MediaReader {
         if s < 0 { Log.warning("\(path): skipping a corrupt packet: \(explain(s))") }
     }
 
+    /// The libav colour space for a name given on the command line.
+    static func colorspace(named name: String, for path: String) throws -> AVColorSpace {
+        let key = name.lowercased() == "bt601" ? "smpte170m" : name.lowercased()
+        let cs = av_color_space_from_name(key)
+        let known: Set<AVColorSpace> = [AVCOL_SPC_BT709, AVCOL_SPC_BT470BG, AVCOL_SPC_SMPTE170M, AVCOL_SPC_SMPTE240M,
+                                        AVCOL_SPC_FCC, AVCOL_SPC_BT2020_NCL, AVCOL_SPC_BT2020_CL]
+        guard cs >= 0, known.contains(AVColorSpace(rawValue: UInt32(cs))) else {
+            throw GIDError.usage("\(path): -colorspace \(name): use bt709, bt601 (smpte170m), bt470bg, smpte240m, fcc, bt2020nc or bt2020c")
+        }
+        return AVColorSpace(rawValue: UInt32(cs))
+    }
+
     private var firstPTSSeconds: Double {
         guard let p = firstPTS else { return 0 }
         return Double(p) * info.timeBase.value
@@ -208,6 +227,7 @@ public final class MediaReader {
             if r == AVERROR_EAGAIN_ || r == AVERROR_EOF_ { if r == AVERROR_EOF_ { finished = true }; return nil }
             throw GIDError.input("\(path): decoding failed: \(explain(r))")
         }
+        if let matrixOverride { f.pointee.colorspace = matrixOverride }
         let box = AVFrameBox(taking: f)
         if box.width <= 0 || box.height <= 0 { throw GIDError.input("\(path): frame has size \(box.width)x\(box.height)") }
         if box.width * box.height > Self.maxPixels { throw GIDError.input("\(path): frame size \(box.width)x\(box.height) is too large") }

@@ -90,6 +90,43 @@ struct MediaIOTests {
         #expect(bias.allSatisfy { abs($0) < 0.5 }, "mean error per channel in 8-bit levels: \(bias)")
     }
 
+    @Test("-colorspace bt601 reads ffmpeg's untagged 720p YUV as ffmpeg does; without it the size rule (BT.709) applies")
+    func colorspaceOverride() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gid-cs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // ffmpeg converts RGB to YUV with BT.601 at every size and NUT keeps no tag.
+        func ffmpeg(_ args: [String]) throws {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+            p.arguments = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=1280x720", "-frames:v", "1"] + args
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+        }
+        try ffmpeg(["-pix_fmt", "yuv444p", "-c:v", "rawvideo", "-f", "nut", "\(dir)/hd.nut"])
+        // ffmpeg's own reading of the same NUT, as 8-bit RGB.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        p.arguments = ["-v", "error", "-y", "-i", "\(dir)/hd.nut", "-f", "rawvideo", "-pix_fmt", "rgb24", "\(dir)/hd.rgb"]
+        try p.run()
+        p.waitUntilExit()
+        let reference = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/hd.rgb")))
+        #expect(reference.count == 1280 * 720 * 3)
+        func meanError(_ colorspace: String?) throws -> Double {
+            let img = try #require(try MediaReader(path: "\(dir)/hd.nut", colorspace: colorspace).nextFrame()).rgb()
+            var sum = 0.0
+            for i in 0..<(1280 * 720) {
+                for c in 0..<3 { sum += abs(Double(img.data[c * img.planeSize + i]) * 255 - Double(reference[3 * i + c])) }
+            }
+            return sum / Double(3 * 1280 * 720)
+        }
+        let told = try meanError("bt601"), guessed = try meanError(nil)
+        #expect(told < 0.6, "mean |error| with -colorspace bt601: \(told) levels")
+        #expect(guessed > 2 * told + 0.5, "without it: \(guessed) levels (BT.709 assumed for 720 lines)")
+        #expect(throws: GIDError.self) { try MediaReader(path: "\(dir)/hd.nut", colorspace: "bt999") }
+    }
+
     @Test("float RGB -> 8-bit RGB keeps its colours at SD and HD sizes (no matrix applied)", arguments: [
         ("rgb24", 480), ("rgb24", 720), ("gbrp", 480), ("rgba", 480),
     ])
