@@ -7,7 +7,7 @@ dropped originals (PSNR and SSIM on the RGB pictures, SSIM on luma, as numpy). B
 timed end to end (decode, filter, encode to rawvideo) in the same run.
 
     swift build -c release --scratch-path .build-measure
-    python3 Benchmarks/slowmo/bench_slowmo.py [--bin PATH] [--frames 61] [--clips a,b]
+    python3 Benchmarks/slowmo/bench_slowmo.py [--bin PATH] [--frames 61] [--clips a,b | --all]
 """
 import argparse, os, subprocess, sys, tempfile, time
 import numpy as np
@@ -58,6 +58,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build-measure", "release", "gid-filter"))
     ap.add_argument("--frames", type=int, default=61)
     ap.add_argument("--clips", default=",".join(CLIPS))
+    ap.add_argument("--all", action="store_true", help="every clip in ../shared/data/clips (44 today)")
     ap.add_argument("--factors", default="2,4")
     ap.add_argument("--preset", default="medium")
     args = ap.parse_args()
@@ -65,7 +66,8 @@ def main():
         sys.exit(f"no shared data at {DATA}")
     rows = []
     tmp = tempfile.mkdtemp(prefix="bench-slowmo-")
-    for name in args.clips.split(","):
+    names = sorted(os.listdir(DATA)) if args.all else args.clips.split(",")
+    for name in names:
         path = os.path.join(DATA, name)
         w, h, rate = probe(path)
         w, h = w - w % 2, h - h % 2

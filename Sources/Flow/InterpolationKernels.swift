@@ -13,7 +13,7 @@ final class InterpolationBuffers: @unchecked Sendable {
     private(set) var z1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * plain difference, -, -).
+    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * motion length, -, -).
     private(set) var acc0 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
     private(set) var acc1 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
 
@@ -171,7 +171,8 @@ struct SplatPass: @unchecked Sendable {
                 let px = Float(x) + s * flow[i], py = Float(y) + s * flow[n + i]
                 guard px > -1, py > -1, px < Float(w), py < Float(h) else { continue }
                 let z = importance[i]
-                let v = SIMD8<Float>(z * image[i], z * image[n + i], z * image[2 * n + i], z, z * error[i], 0, 0, 0)
+                let length = (flow[i] * flow[i] + flow[n + i] * flow[n + i]).squareRoot()
+                let v = SIMD8<Float>(z * image[i], z * image[n + i], z * image[2 * n + i], z, z * error[i], z * length, 0, 0)
                 let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
                 let fx = px - Float(x0), fy = py - Float(y0)
                 let inX0 = x0 >= 0, inX1 = x0 + 1 < w, inY0 = y0 >= 0, inY1 = y0 + 1 < h
@@ -191,7 +192,7 @@ struct SplatPass: @unchecked Sendable {
 
 /// Per output pixel: normalizes and mixes the two splats, falls back toward the blend.
 struct GatherKernel: @unchecked Sendable {
-    let width: Int, height: Int, t: Float, fallback: Float, threshold: Float
+    let width: Int, height: Int, t: Float, fallback: Float, threshold: Float, fallbackMotion: Float
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>
     let acc0: UnsafePointer<SIMD8<Float>>, acc1: UnsafePointer<SIMD8<Float>>
     let out: UnsafeMutablePointer<Float>
@@ -217,7 +218,10 @@ struct GatherKernel: @unchecked Sendable {
                     let plain = (abs(ra - rb) + abs(ga - gb) + abs(ba - bb)) * (1 / 3)
                     // Blending is as good as warping where the warp explains little of the change.
                     let ratio = warpError / (plain + 0.004)
-                    let k = min(max(fallback * (ratio - threshold) / max(1 - threshold, 0.05), 0), 1)
+                    var k = min(max(fallback * (ratio - threshold) / max(1 - threshold, 0.05), 0), 1)
+                    // A blend of two places far apart is a double image, no hedge: the share
+                    // shrinks with the length of the motion that landed here.
+                    if fallbackMotion > 0 { let l = m[5] / (den * fallbackMotion); k /= 1 + l * l }
                     r += k * (br - r); g += k * (bg - g); bl += k * (bbl - bl)
                 }
                 out[i] = r

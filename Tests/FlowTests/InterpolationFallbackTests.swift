@@ -1,0 +1,39 @@
+@testable import Flow
+import Testing
+
+/// The per-pixel fall-back of frame interpolation toward the plain blend, and its limit for far moves.
+@Suite("Frame interpolation fall-back")
+struct InterpolationFallbackTests {
+    /// The made pixel at t = 0.5 for A = 0.8, B = 0.2 (grey), where the two splats landed colour
+    /// 0.9 with a warp error as large as the frames' difference, moved `length` px.
+    static func gathered(length: Float, fallbackMotion: Float) -> Float {
+        let a: [Float] = [0.8, 0.8, 0.8], b: [Float] = [0.2, 0.2, 0.2]
+        let landed = SIMD8<Float>(0.9, 0.9, 0.9, 1, 0.6, length, 0, 0)
+        var acc0 = [landed], acc1 = [landed], out = [Float](repeating: 0, count: 3)
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+        acc0.withUnsafeMutableBufferPointer { p0 in acc1.withUnsafeMutableBufferPointer { p1 in
+        out.withUnsafeMutableBufferPointer { po in
+            let kernel = GatherKernel(width: 1, height: 1, t: 0.5, fallback: 1.5, threshold: 0, fallbackMotion: fallbackMotion,
+                                      a: pa.baseAddress!, b: pb.baseAddress!, acc0: UnsafePointer(p0.baseAddress!),
+                                      acc1: UnsafePointer(p1.baseAddress!), out: po.baseAddress!)
+            kernel.rows(0, 1)
+        }}}}}
+        return out[0]
+    }
+
+    @Test func aShortMoveThatTheWarpDoesNotExplainTakesTheBlend() {
+        // Warp error / plain difference = 1: the blend (0.5) replaces the warp (0.9) entirely.
+        #expect(abs(Self.gathered(length: 0, fallbackMotion: 4) - 0.5) < 0.01)
+        #expect(abs(Self.gathered(length: 1, fallbackMotion: 4) - 0.5) < 0.04)
+    }
+
+    @Test func aFarMoveKeepsTheWarpRatherThanADoubleImage() {
+        // 20 px: the share falls to 1 / (1 + 5^2); a blend of places that far apart is two ghosts.
+        let far = Self.gathered(length: 20, fallbackMotion: 4)
+        #expect(abs(far - (0.9 - 0.4 / 26)) < 0.005, "\(far)")
+        // At the limit's length the share is halved.
+        #expect(abs(Self.gathered(length: 4, fallbackMotion: 4) - 0.7) < 0.005)
+        // With the limit off the far move is blended like a short one.
+        #expect(abs(Self.gathered(length: 20, fallbackMotion: 0) - 0.5) < 0.01)
+    }
+}
