@@ -1,5 +1,17 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+// Release builds use every vector instruction of the machine that builds them (AVX2/FMA here:
+// the SIMD8 kernels of interpolation, splatting and the prior run 8 lanes at once instead of
+// two SSE halves; slow motion ~10% less CPU). gid-filter is built from source where it runs; set
+// GID_PORTABLE=1 when building a binary for other x86-64 machines.
+#if arch(x86_64)
+let native: [SwiftSetting] = ProcessInfo.processInfo.environment["GID_PORTABLE"] == nil
+    ? [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))] : []
+#else
+let native: [SwiftSetting] = []
+#endif
 
 // Layout (see docs/ARCHITECTURE.md): C stays in the three system-library targets; data flows
 // MediaIO -> Graph filters -> MediaIO, and nothing lower reaches back up.
@@ -15,21 +27,21 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
 
         // Core: frames, stream info, filter protocol, option tables, graph parser, runner. No C.
-        .target(name: "Graph", path: "Sources/Graph"),
+        .target(name: "Graph", path: "Sources/Graph", swiftSettings: native),
         // libav demux/decode/encode/mux, pixel conversion, libavfilter chains.
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Graph"], path: "Sources/MediaIO"),
         // The motion type: spectral volume, FFT transforms, normalization, .gidm files.
         .target(name: "SpectralVolume", dependencies: ["CFFTW", "COpenBLAS", "Graph"],
-                path: "Sources/SpectralVolume"),
+                path: "Sources/SpectralVolume", swiftSettings: native),
 
         // Dense optical flow (coarse-to-fine), for measured motion and frame interpolation.
-        .target(name: "Flow", dependencies: ["Graph", "COpenBLAS", "SpectralVolume"], path: "Sources/Flow"),
+        .target(name: "Flow", dependencies: ["Graph", "COpenBLAS", "SpectralVolume"], path: "Sources/Flow", swiftSettings: native),
         // The learned motion prior (Training/model.py) run on OpenBLAS: safetensors, U-Net, DDIM, upsampling.
         // Optimized in debug builds too: unoptimized kernels make a 25-step still take minutes.
         .target(name: "Prior", dependencies: ["COpenBLAS", "Graph", "SpectralVolume"], path: "Sources/Prior",
-                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))] + native),
         // Softmax splatting with motion-magnitude weights, hole filling.
-        .target(name: "Render", dependencies: ["Graph", "SpectralVolume"], path: "Sources/Render"),
+        .target(name: "Render", dependencies: ["Graph", "SpectralVolume"], path: "Sources/Render", swiftSettings: native),
 
         // Filters: one target per user-visible filter.
         .target(name: "NullFilter", dependencies: ["Graph"], path: "Filters/Null"),
