@@ -227,7 +227,9 @@ public final class MediaReader {
             if r == AVERROR_EAGAIN_ || r == AVERROR_EOF_ { if r == AVERROR_EOF_ { finished = true }; return nil }
             throw GIDError.input("\(path): decoding failed: \(explain(r))")
         }
-        if let matrixOverride { f.pointee.colorspace = matrixOverride }
+        if let matrixOverride, !PixelConverter.isRGBOrGray(AVPixelFormat(rawValue: f.pointee.format)) {
+            f.pointee.colorspace = matrixOverride  // RGB and grey frames have no matrix to replace
+        }
         let box = AVFrameBox(taking: f)
         if box.width <= 0 || box.height <= 0 { throw GIDError.input("\(path): frame has size \(box.width)x\(box.height)") }
         if box.width * box.height > Self.maxPixels { throw GIDError.input("\(path): frame size \(box.width)x\(box.height) is too large") }
