@@ -13,53 +13,61 @@ final class InterpolationBuffers: @unchecked Sendable {
     private(set) var z1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * motion length, -, -).
+    /// How far A's and B's flow round trips miss, squared: |F(p) + G(p + F(p))|^2 (pixels^2).
+    private(set) var r0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var r1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * motion length,
+    /// w * squared round-trip miss, -).
     private(set) var acc0 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
     private(set) var acc1 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
 
     func reserve(_ n: Int) {
         count = n
         guard n > capacity else { return }
-        for p in [z0, z1, e0, e1] { p.deallocate() }
+        for p in [z0, z1, e0, e1, r0, r1] { p.deallocate() }
         acc0.deallocate()
         acc1.deallocate()
         z0 = .allocate(capacity: n); z1 = .allocate(capacity: n)
         e0 = .allocate(capacity: n); e1 = .allocate(capacity: n)
+        r0 = .allocate(capacity: n); r1 = .allocate(capacity: n)
         acc0 = .allocate(capacity: n); acc1 = .allocate(capacity: n)
         capacity = n
     }
     deinit {
-        for p in [z0, z1, e0, e1] { p.deallocate() }
+        for p in [z0, z1, e0, e1, r0, r1] { p.deallocate() }
         acc0.deallocate()
         acc1.deallocate()
     }
 }
 
-/// Per pair: importance exp(-beta e) and warp error e = mean |A(p) - B(p + F(p))| (and for B).
+/// Per pair: importance exp(-beta e) and warp error e = mean |A(p) - B(p + F(p))|, and the flow
+/// round trip's squared miss r = |F(p) + G(p + F(p))|^2 from the same footprint (and for B).
 struct ImportanceKernel: @unchecked Sendable {
     let width: Int, height: Int, beta: Float
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>
     let forward: UnsafePointer<Float>, backward: UnsafePointer<Float>
     let z0: UnsafeMutablePointer<Float>, z1: UnsafeMutablePointer<Float>
     let e0: UnsafeMutablePointer<Float>, e1: UnsafeMutablePointer<Float>
+    let r0: UnsafeMutablePointer<Float>, r1: UnsafeMutablePointer<Float>
 
     func rows(_ y0: Int, _ y1: Int) {
-        pass(y0, y1, a, b, forward, z0, e0)
-        pass(y0, y1, b, a, backward, z1, e1)
+        pass(y0, y1, a, b, forward, backward, z0, e0, r0)
+        pass(y0, y1, b, a, backward, forward, z1, e1, r1)
     }
 
     private func pass(_ y0: Int, _ y1: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
-                      _ f: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, _ e: UnsafeMutablePointer<Float>) {
+                      _ f: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
+                      _ e: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>) {
         let w = width, h = height, n = w * h
         let vectorEnd = w >= 2 && h >= 2 ? w - w % 8 : 0
         for y in y0..<y1 {
             for x in stride(from: 0, to: vectorEnd, by: 8) {
-                errors8(x, y, src, dst, f, e)
+                errors8(x, y, src, dst, f, g, e, r)
             }
             for x in vectorEnd..<w {
                 let i = y * w + x
                 let tx = Float(x) + f[i], ty = Float(y) + f[n + i]
-                var err: Float
+                var err: Float, miss: Float = 0
                 if tx < -0.5 || ty < -0.5 || tx > Float(w) - 0.5 || ty > Float(h) - 0.5 {
                     err = 0.5  // leaves the picture: no evidence either way, a weak weight
                 } else {
@@ -77,8 +85,16 @@ struct ImportanceKernel: @unchecked Sendable {
                         err += abs(src[c * n + i] - (top + ay * (bottom - top)))
                     }
                     err *= 1 / 3
+                    for c in 0..<2 {
+                        let q = g + c * n
+                        let top = q[j00] + ax * (q[j01] - q[j00])
+                        let bottom = q[j10] + ax * (q[j11] - q[j10])
+                        let d = f[c * n + i] + top + ay * (bottom - top)
+                        miss += d * d
+                    }
                 }
                 e[i] = err
+                r[i] = miss
             }
             weights(from: e + y * w, into: z + y * w, count: w)
         }
@@ -88,7 +104,8 @@ struct ImportanceKernel: @unchecked Sendable {
     /// so the footprint's right and lower neighbours are always one step away).
     @inline(__always)
     private func errors8(_ x: Int, _ y: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
-                         _ f: UnsafePointer<Float>, _ e: UnsafeMutablePointer<Float>) {
+                         _ f: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                         _ e: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>) {
         let w = width, h = height, n = w * h, i = y * w + x
         let raw = UnsafeRawPointer(f)
         let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
@@ -116,6 +133,22 @@ struct ImportanceKernel: @unchecked Sendable {
         err *= 1 / 3
         err.replace(with: 0.5, where: outside)
         UnsafeMutableRawPointer(e).storeBytes(of: err, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+        // The other direction's flow at the same footprint: where F is right, G brings p back.
+        var miss2 = SIMD8<Float>.zero
+        for c in 0..<2 {
+            let q = g + c * n
+            var q00 = SIMD8<Float>.zero, q01 = q00, q10 = q00, q11 = q00
+            for l in 0..<8 {
+                let k = Int(j[l])
+                q00[l] = q[k]; q01[l] = q[k + 1]; q10[l] = q[k + w]; q11[l] = q[k + w + 1]
+            }
+            let top = q00 + ax * (q01 - q00)
+            let bottom = q10 + ax * (q11 - q10)
+            let d = raw.loadUnaligned(fromByteOffset: 4 * (c * n + i), as: SIMD8<Float>.self) + top + ay * (bottom - top)
+            miss2 += d * d
+        }
+        miss2.replace(with: 0, where: outside)
+        UnsafeMutableRawPointer(r).storeBytes(of: miss2, toByteOffset: 4 * i, as: SIMD8<Float>.self)
     }
 
     // The standard library's SIMD clamped / rounded(.down) are calls per lane here; these inline.
@@ -159,7 +192,7 @@ struct ImportanceKernel: @unchecked Sendable {
 struct SplatPass: @unchecked Sendable {
     let width: Int, height: Int
     let image: UnsafePointer<Float>, flow: UnsafePointer<Float>, along: Float
-    let importance: UnsafePointer<Float>, error: UnsafePointer<Float>
+    let importance: UnsafePointer<Float>, error: UnsafePointer<Float>, miss: UnsafePointer<Float>
     let into: UnsafeMutablePointer<SIMD8<Float>>
 
     func run() {
@@ -172,7 +205,8 @@ struct SplatPass: @unchecked Sendable {
                 guard px > -1, py > -1, px < Float(w), py < Float(h) else { continue }
                 let z = importance[i]
                 let length = (flow[i] * flow[i] + flow[n + i] * flow[n + i]).squareRoot()
-                let v = SIMD8<Float>(z * image[i], z * image[n + i], z * image[2 * n + i], z, z * error[i], z * length, 0, 0)
+                let v = SIMD8<Float>(z * image[i], z * image[n + i], z * image[2 * n + i], z, z * error[i], z * length,
+                                     z * miss[i], 0)
                 let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
                 let fx = px - Float(x0), fy = py - Float(y0)
                 let inX0 = x0 >= 0, inX1 = x0 + 1 < w, inY0 = y0 >= 0, inY1 = y0 + 1 < h
@@ -192,7 +226,8 @@ struct SplatPass: @unchecked Sendable {
 
 /// Per output pixel: normalizes and mixes the two splats, falls back toward the blend.
 struct GatherKernel: @unchecked Sendable {
-    let width: Int, height: Int, t: Float, fallback: Float, threshold: Float, fallbackMotion: Float
+    let width: Int, height: Int, t: Float, fallback: Float, threshold: Float
+    let fallbackMotion: Float, fallbackConsistency: Float
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>
     let acc0: UnsafePointer<SIMD8<Float>>, acc1: UnsafePointer<SIMD8<Float>>
     let out: UnsafeMutablePointer<Float>
@@ -220,8 +255,14 @@ struct GatherKernel: @unchecked Sendable {
                     let ratio = warpError / (plain + 0.004)
                     var k = min(max(fallback * (ratio - threshold) / max(1 - threshold, 0.05), 0), 1)
                     // A blend of two places far apart is a double image, no hedge: the share
-                    // shrinks with the length of the motion that landed here.
-                    if fallbackMotion > 0 { let l = m[5] / (den * fallbackMotion); k /= 1 + l * l }
+                    // shrinks with the length of the motion that landed here, unless the flow's
+                    // round trip misses (then the warp is the doubtful one: thin or fast things).
+                    if fallbackMotion > 0 {
+                        let l = m[5] / (den * fallbackMotion)
+                        var trust: Float = 1
+                        if fallbackConsistency > 0 { trust = 1 / (1 + m[6] / (den * fallbackConsistency * fallbackConsistency)) }
+                        k /= 1 + trust * l * l
+                    }
                     r += k * (br - r); g += k * (bg - g); bl += k * (bbl - bl)
                 }
                 out[i] = r

@@ -5,15 +5,17 @@ import Testing
 @Suite("Frame interpolation fall-back")
 struct InterpolationFallbackTests {
     /// The made pixel at t = 0.5 for A = 0.8, B = 0.2 (grey), where the two splats landed colour
-    /// 0.9 with a warp error as large as the frames' difference, moved `length` px.
-    static func gathered(length: Float, fallbackMotion: Float) -> Float {
+    /// 0.9 with a warp error as large as the frames' difference, moved `length` px, and the flow's
+    /// round trip missed by `miss` px.
+    static func gathered(length: Float, fallbackMotion: Float, miss: Float = 0, consistency: Float = 1) -> Float {
         let a: [Float] = [0.8, 0.8, 0.8], b: [Float] = [0.2, 0.2, 0.2]
-        let landed = SIMD8<Float>(0.9, 0.9, 0.9, 1, 0.6, length, 0, 0)
+        let landed = SIMD8<Float>(0.9, 0.9, 0.9, 1, 0.6, length, miss * miss, 0)
         var acc0 = [landed], acc1 = [landed], out = [Float](repeating: 0, count: 3)
         a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
         acc0.withUnsafeMutableBufferPointer { p0 in acc1.withUnsafeMutableBufferPointer { p1 in
         out.withUnsafeMutableBufferPointer { po in
-            let kernel = GatherKernel(width: 1, height: 1, t: 0.5, fallback: 1.5, threshold: 0, fallbackMotion: fallbackMotion,
+            let kernel = GatherKernel(width: 1, height: 1, t: 0.5, fallback: 1.5, threshold: 0,
+                                      fallbackMotion: fallbackMotion, fallbackConsistency: consistency,
                                       a: pa.baseAddress!, b: pb.baseAddress!, acc0: UnsafePointer(p0.baseAddress!),
                                       acc1: UnsafePointer(p1.baseAddress!), out: po.baseAddress!)
             kernel.rows(0, 1)
@@ -35,5 +37,17 @@ struct InterpolationFallbackTests {
         #expect(abs(Self.gathered(length: 4, fallbackMotion: 4) - 0.7) < 0.005)
         // With the limit off the far move is blended like a short one.
         #expect(abs(Self.gathered(length: 20, fallbackMotion: 0) - 0.5) < 0.01)
+    }
+
+    @Test func aFarMoveWhoseFlowsDisagreeIsBlendedAfterAll() {
+        // The two flows' round trip misses by 4 px: the warp itself is doubtful, the limit is
+        // scaled by 1 / (1 + 16): share 1 / (1 + 25 / 17).
+        let doubtful = Self.gathered(length: 20, fallbackMotion: 4, miss: 4)
+        #expect(abs(doubtful - (0.9 - 0.4 / (1 + 25.0 / 17))) < 0.005, "\(doubtful)")
+        #expect(doubtful < Self.gathered(length: 20, fallbackMotion: 4) - 0.1)
+        // A round trip within a fraction of a pixel keeps the limit nearly whole.
+        #expect(abs(Self.gathered(length: 20, fallbackMotion: 4, miss: 0.1) - Self.gathered(length: 20, fallbackMotion: 4)) < 0.01)
+        // consistency 0 ignores the miss.
+        #expect(abs(Self.gathered(length: 20, fallbackMotion: 4, miss: 4, consistency: 0) - Self.gathered(length: 20, fallbackMotion: 4)) < 1e-5)
     }
 }
