@@ -181,14 +181,23 @@ public final class FrameInterpolator {
         backward = b.full
         work.reserve(w * h)
         let beta = beta
-        let z0 = work.z0, z1 = work.z1, e0 = work.e0, e1 = work.e1, r0 = work.r0, r1 = work.r1
+        let z0 = work.z0, z1 = work.z1, e0 = work.e0, e1 = work.e1
         first.data.withUnsafeBufferPointer { pa in second.data.withUnsafeBufferPointer { pb in
         forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
             let k = ImportanceKernel(width: w, height: h, beta: beta, a: pa.baseAddress!, b: pb.baseAddress!,
-                                     forward: pf.baseAddress!, backward: pg.baseAddress!, z0: z0, z1: z1, e0: e0, e1: e1,
-                                     r0: r0, r1: r1)
+                                     forward: pf.baseAddress!, backward: pg.baseAddress!, z0: z0, z1: z1, e0: e0, e1: e1)
             parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
         }}}}
+        // The round trips on the reduced flows (a sixteenth of the pixels), stretched to full size
+        // and to full-size pixels (squared misses scale by the square of the size ratio).
+        let scale = Float(w) / Float(f.small.width)
+        for (from, to, into) in [(f.small, b.small, work.r0), (b.small, f.small, work.r1)] {
+            let miss = roundTripMissSquared(from, to)
+            miss.withUnsafeBufferPointer { m in
+                PyramidKernels.resize(m.baseAddress!, width: from.width, height: from.height, into: into, width: w, height: h,
+                                      scale: scale * scale)
+            }
+        }
     }
 
     /// The picture at fraction `t` (0 = A, 1 = B) of the current pair.

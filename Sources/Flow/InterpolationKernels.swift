@@ -13,7 +13,8 @@ final class InterpolationBuffers: @unchecked Sendable {
     private(set) var z1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    /// How far A's and B's flow round trips miss, squared: |F(p) + G(p + F(p))|^2 (pixels^2).
+    /// How far A's and B's flow round trips miss, squared: |F(p) + G(p + F(p))|^2 (pixels^2),
+    /// measured on the reduced flows and upsampled (the full-size flows are their upsampling).
     private(set) var r0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var r1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * motion length,
@@ -40,34 +41,31 @@ final class InterpolationBuffers: @unchecked Sendable {
     }
 }
 
-/// Per pair: importance exp(-beta e) and warp error e = mean |A(p) - B(p + F(p))|, and the flow
-/// round trip's squared miss r = |F(p) + G(p + F(p))|^2 from the same footprint (and for B).
+/// Per pair: importance exp(-beta e) and warp error e = mean |A(p) - B(p + F(p))| (and for B).
 struct ImportanceKernel: @unchecked Sendable {
     let width: Int, height: Int, beta: Float
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>
     let forward: UnsafePointer<Float>, backward: UnsafePointer<Float>
     let z0: UnsafeMutablePointer<Float>, z1: UnsafeMutablePointer<Float>
     let e0: UnsafeMutablePointer<Float>, e1: UnsafeMutablePointer<Float>
-    let r0: UnsafeMutablePointer<Float>, r1: UnsafeMutablePointer<Float>
 
     func rows(_ y0: Int, _ y1: Int) {
-        pass(y0, y1, a, b, forward, backward, z0, e0, r0)
-        pass(y0, y1, b, a, backward, forward, z1, e1, r1)
+        pass(y0, y1, a, b, forward, z0, e0)
+        pass(y0, y1, b, a, backward, z1, e1)
     }
 
     private func pass(_ y0: Int, _ y1: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
-                      _ f: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
-                      _ e: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>) {
+                      _ f: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, _ e: UnsafeMutablePointer<Float>) {
         let w = width, h = height, n = w * h
         let vectorEnd = w >= 2 && h >= 2 ? w - w % 8 : 0
         for y in y0..<y1 {
             for x in stride(from: 0, to: vectorEnd, by: 8) {
-                errors8(x, y, src, dst, f, g, e, r)
+                errors8(x, y, src, dst, f, e)
             }
             for x in vectorEnd..<w {
                 let i = y * w + x
                 let tx = Float(x) + f[i], ty = Float(y) + f[n + i]
-                var err: Float, miss: Float = 0
+                var err: Float
                 if tx < -0.5 || ty < -0.5 || tx > Float(w) - 0.5 || ty > Float(h) - 0.5 {
                     err = 0.5  // leaves the picture: no evidence either way, a weak weight
                 } else {
@@ -85,16 +83,8 @@ struct ImportanceKernel: @unchecked Sendable {
                         err += abs(src[c * n + i] - (top + ay * (bottom - top)))
                     }
                     err *= 1 / 3
-                    for c in 0..<2 {
-                        let q = g + c * n
-                        let top = q[j00] + ax * (q[j01] - q[j00])
-                        let bottom = q[j10] + ax * (q[j11] - q[j10])
-                        let d = f[c * n + i] + top + ay * (bottom - top)
-                        miss += d * d
-                    }
                 }
                 e[i] = err
-                r[i] = miss
             }
             weights(from: e + y * w, into: z + y * w, count: w)
         }
@@ -104,8 +94,7 @@ struct ImportanceKernel: @unchecked Sendable {
     /// so the footprint's right and lower neighbours are always one step away).
     @inline(__always)
     private func errors8(_ x: Int, _ y: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
-                         _ f: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
-                         _ e: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>) {
+                         _ f: UnsafePointer<Float>, _ e: UnsafeMutablePointer<Float>) {
         let w = width, h = height, n = w * h, i = y * w + x
         let raw = UnsafeRawPointer(f)
         let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
@@ -133,22 +122,6 @@ struct ImportanceKernel: @unchecked Sendable {
         err *= 1 / 3
         err.replace(with: 0.5, where: outside)
         UnsafeMutableRawPointer(e).storeBytes(of: err, toByteOffset: 4 * i, as: SIMD8<Float>.self)
-        // The other direction's flow at the same footprint: where F is right, G brings p back.
-        var miss2 = SIMD8<Float>.zero
-        for c in 0..<2 {
-            let q = g + c * n
-            var q00 = SIMD8<Float>.zero, q01 = q00, q10 = q00, q11 = q00
-            for l in 0..<8 {
-                let k = Int(j[l])
-                q00[l] = q[k]; q01[l] = q[k + 1]; q10[l] = q[k + w]; q11[l] = q[k + w + 1]
-            }
-            let top = q00 + ax * (q01 - q00)
-            let bottom = q10 + ax * (q11 - q10)
-            let d = raw.loadUnaligned(fromByteOffset: 4 * (c * n + i), as: SIMD8<Float>.self) + top + ay * (bottom - top)
-            miss2 += d * d
-        }
-        miss2.replace(with: 0, where: outside)
-        UnsafeMutableRawPointer(r).storeBytes(of: miss2, toByteOffset: 4 * i, as: SIMD8<Float>.self)
     }
 
     // The standard library's SIMD clamped / rounded(.down) are calls per lane here; these inline.
@@ -273,3 +246,29 @@ struct GatherKernel: @unchecked Sendable {
     }
 }
 
+
+/// |F(p) + G(p + F(p))|^2 per pixel of a (reduced) flow field, G read bilinearly (clamped).
+func roundTripMissSquared(_ f: FlowField, _ g: FlowField) -> [Float] {
+    let w = f.width, h = f.height, n = w * h
+    guard w >= 2, h >= 2 else { return [Float](repeating: 0, count: n) }
+    var out = [Float](repeating: 0, count: n)
+    f.data.withUnsafeBufferPointer { pf in g.data.withUnsafeBufferPointer { pg in out.withUnsafeMutableBufferPointer { po in
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                let tx = min(max(Float(x) + pf[i], 0), Float(w - 1)), ty = min(max(Float(y) + pf[n + i], 0), Float(h - 1))
+                let x0 = min(Int(tx), w - 2), y0 = min(Int(ty), h - 2), j = y0 * w + x0
+                let ax = tx - Float(x0), ay = ty - Float(y0)
+                var miss: Float = 0
+                for c in 0..<2 {
+                    let q = pg.baseAddress! + c * n
+                    let top = q[j] + ax * (q[j + 1] - q[j]), bottom = q[j + w] + ax * (q[j + w + 1] - q[j + w])
+                    let d = pf[c * n + i] + top + ay * (bottom - top)
+                    miss += d * d
+                }
+                po[i] = miss
+            }
+        }
+    }}}
+    return out
+}
