@@ -48,7 +48,8 @@ public final class FrameInterpolator {
     /// Ratio from which blending starts taking over.
     public var fallbackThreshold: Float = 0
     /// Motion length (pixels of the pair's flow) at which the fall-back's share is halved: it is
-    /// divided by 1 + (|F| / fallbackMotion)^2 (0 = no such limit).
+    /// divided by 1 + reach / fallbackMotion^2, reach = |F|^2 averaged over what landed (less
+    /// where the flows disagree, see `fallbackConsistency`) (0 = no such limit).
     ///
     /// Why: blending is a good hedge where things move by a pixel or two (leaves, ripples), a
     /// double image where they move far. On the 44 clips of `bench_slowmo.py --all`, 4 px
@@ -57,8 +58,7 @@ public final class FrameInterpolator {
     /// dB on flickering fires whose flow is noise, -1.1 dB on the swing set at x4.
     public var fallbackMotion: Float = 4
     /// Round-trip miss (pixels, |F(p) + G(p + F(p))|) at which that motion limit is half
-    /// lifted: the limit is scaled by 1 / (1 + miss^2 / fallbackConsistency^2), miss^2 averaged
-    /// over what landed (0 = always on).
+    /// lifted: a pixel's reach is |F|^2 / (1 + miss^2 / fallbackConsistency^2) (0 = always |F|^2).
     ///
     /// Why: where the two flows disagree the warp itself is doubtful (thin chains of a swing, flames
     /// whose flow is noise) and the blend is the better hedge even for long moves. On the 44 clips,
@@ -188,14 +188,46 @@ public final class FrameInterpolator {
                                      forward: pf.baseAddress!, backward: pg.baseAddress!, z0: z0, z1: z1, e0: e0, e1: e1)
             parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
         }}}}
-        // The round trips on the reduced flows (a sixteenth of the pixels), stretched to full size
-        // and to full-size pixels (squared misses scale by the square of the size ratio).
-        let scale = Float(w) / Float(f.small.width)
-        for (from, to, into) in [(f.small, b.small, work.r0), (b.small, f.small, work.r1)] {
+        setReach(f.small, b.small, width: w, height: h)
+    }
+
+    /// A pixel's reach for the fall-back limit: |F|^2 / (1 + miss^2 / fallbackConsistency^2),
+    /// with miss the flows' round-trip miss |F(p) + G(p + F(p))| (pixels).
+    static func reach(lengthSquared: Float, missSquared: Float, consistency: Float) -> Float {
+        consistency > 0 ? lengthSquared / (1 + missSquared / (consistency * consistency)) : lengthSquared
+    }
+
+    /// Fills `work.r0` / `r1` for the pair: round trips measured on the reduced flows (a
+    /// sixteenth of the pixels; the full-size flows are their upsampling), stretched to full size.
+    private func setReach(_ small: FlowField, _ smallBack: FlowField, width w: Int, height h: Int) {
+        let scale = Float(w) / Float(small.width), c = fallbackConsistency
+        for (from, to, into, full) in [(small, smallBack, work.r0, forward), (smallBack, small, work.r1, backward)] {
             let miss = roundTripMissSquared(from, to)
+            // Squared misses scale with the square of the size ratio.
             miss.withUnsafeBufferPointer { m in
                 PyramidKernels.resize(m.baseAddress!, width: from.width, height: from.height, into: into, width: w, height: h,
                                       scale: scale * scale)
+            }
+            full.data.withUnsafeBufferPointer { p in
+                nonisolated(unsafe) let p = p.baseAddress!, into = into
+                let n = w * h
+                parallelStripes(h, stripes: denseStripes) { y0, y1 in
+                    var i = y0 * w
+                    let end = y1 * w
+                    let ic = SIMD8<Float>(repeating: c > 0 ? 1 / (c * c) : 0)
+                    while i + 8 <= end {
+                        let raw = UnsafeRawPointer(p)
+                        let fx = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                        let fy = raw.loadUnaligned(fromByteOffset: 4 * (n + i), as: SIMD8<Float>.self)
+                        let m = UnsafeRawPointer(into).loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                        let r = (fx * fx + fy * fy) / (1 + m * ic)
+                        UnsafeMutableRawPointer(into).storeBytes(of: r, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+                        i += 8
+                    }
+                    for j in i..<end {
+                        into[j] = Self.reach(lengthSquared: p[j] * p[j] + p[n + j] * p[n + j], missSquared: into[j], consistency: c)
+                    }
+                }
             }
         }
     }
@@ -209,19 +241,18 @@ public final class FrameInterpolator {
         if t >= 1 { return b }
         let w = a.width, h = a.height, n = w * h
         let acc0 = work.acc0, acc1 = work.acc1, z0 = work.z0, z1 = work.z1, e0 = work.e0, e1 = work.e1
-        let r0 = work.r0, r1 = work.r1
         var out = [Float](repeating: 0, count: 3 * n)
         a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in
         forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
         out.withUnsafeMutableBufferPointer { po in
             let s0 = SplatPass(width: w, height: h, image: pa.baseAddress!, flow: pf.baseAddress!, along: t,
-                               importance: z0, error: e0, miss: r0, into: acc0)
+                               importance: z0, error: e0, reach: work.r0, into: acc0)
             let s1 = SplatPass(width: w, height: h, image: pb.baseAddress!, flow: pg.baseAddress!, along: 1 - t,
-                               importance: z1, error: e1, miss: r1, into: acc1)
+                               importance: z1, error: e1, reach: work.r1, into: acc1)
             // The two splats write separate accumulators: one per core, same result on any machine.
             DispatchQueue.concurrentPerform(iterations: 2) { i in (i == 0 ? s0 : s1).run() }
             let g = GatherKernel(width: w, height: h, t: t, fallback: fallback, threshold: fallbackThreshold,
-                                 fallbackMotion: fallbackMotion, fallbackConsistency: fallbackConsistency,
+                                 fallbackMotion: fallbackMotion,
                                  a: pa.baseAddress!, b: pb.baseAddress!,
                                  acc0: acc0, acc1: acc1, out: po.baseAddress!)
             parallelStripes(h, stripes: denseStripes) { y0, y1 in g.rows(y0, y1) }

@@ -13,12 +13,11 @@ final class InterpolationBuffers: @unchecked Sendable {
     private(set) var z1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    /// How far A's and B's flow round trips miss, squared: |F(p) + G(p + F(p))|^2 (pixels^2),
-    /// measured on the reduced flows and upsampled (the full-size flows are their upsampling).
+    /// A's and B's pixels' reach for the fall-back limit: |F(p)|^2 scaled down where the flows'
+    /// round trip misses (`FrameInterpolator.reach`), pixels^2; set once per pair.
     private(set) var r0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var r1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * motion length,
-    /// w * squared round-trip miss, -).
+    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * reach, -, -).
     private(set) var acc0 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
     private(set) var acc1 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
 
@@ -165,7 +164,7 @@ struct ImportanceKernel: @unchecked Sendable {
 struct SplatPass: @unchecked Sendable {
     let width: Int, height: Int
     let image: UnsafePointer<Float>, flow: UnsafePointer<Float>, along: Float
-    let importance: UnsafePointer<Float>, error: UnsafePointer<Float>, miss: UnsafePointer<Float>
+    let importance: UnsafePointer<Float>, error: UnsafePointer<Float>, reach: UnsafePointer<Float>
     let into: UnsafeMutablePointer<SIMD8<Float>>
 
     func run() {
@@ -177,9 +176,7 @@ struct SplatPass: @unchecked Sendable {
                 let px = Float(x) + s * flow[i], py = Float(y) + s * flow[n + i]
                 guard px > -1, py > -1, px < Float(w), py < Float(h) else { continue }
                 let z = importance[i]
-                let length = (flow[i] * flow[i] + flow[n + i] * flow[n + i]).squareRoot()
-                let v = SIMD8<Float>(z * image[i], z * image[n + i], z * image[2 * n + i], z, z * error[i], z * length,
-                                     z * miss[i], 0)
+                let v = SIMD8<Float>(z * image[i], z * image[n + i], z * image[2 * n + i], z, z * error[i], z * reach[i], 0, 0)
                 let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
                 let fx = px - Float(x0), fy = py - Float(y0)
                 let inX0 = x0 >= 0, inX1 = x0 + 1 < w, inY0 = y0 >= 0, inY1 = y0 + 1 < h
@@ -199,8 +196,7 @@ struct SplatPass: @unchecked Sendable {
 
 /// Per output pixel: normalizes and mixes the two splats, falls back toward the blend.
 struct GatherKernel: @unchecked Sendable {
-    let width: Int, height: Int, t: Float, fallback: Float, threshold: Float
-    let fallbackMotion: Float, fallbackConsistency: Float
+    let width: Int, height: Int, t: Float, fallback: Float, threshold: Float, fallbackMotion: Float
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>
     let acc0: UnsafePointer<SIMD8<Float>>, acc1: UnsafePointer<SIMD8<Float>>
     let out: UnsafeMutablePointer<Float>
@@ -228,14 +224,9 @@ struct GatherKernel: @unchecked Sendable {
                     let ratio = warpError / (plain + 0.004)
                     var k = min(max(fallback * (ratio - threshold) / max(1 - threshold, 0.05), 0), 1)
                     // A blend of two places far apart is a double image, no hedge: the share
-                    // shrinks with the length of the motion that landed here, unless the flow's
-                    // round trip misses (then the warp is the doubtful one: thin or fast things).
-                    if fallbackMotion > 0 {
-                        let l = m[5] / (den * fallbackMotion)
-                        var trust: Float = 1
-                        if fallbackConsistency > 0 { trust = 1 / (1 + m[6] / (den * fallbackConsistency * fallbackConsistency)) }
-                        k /= 1 + trust * l * l
-                    }
+                    // shrinks with the reach (squared motion length, less where the flows'
+                    // round trip misses) of what landed here.
+                    if fallbackMotion > 0 { k /= 1 + m[5] / (den * fallbackMotion * fallbackMotion) }
                     r += k * (br - r); g += k * (bg - g); bl += k * (bbl - bl)
                 }
                 out[i] = r

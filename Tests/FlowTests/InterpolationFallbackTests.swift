@@ -5,17 +5,17 @@ import Testing
 @Suite("Frame interpolation fall-back")
 struct InterpolationFallbackTests {
     /// The made pixel at t = 0.5 for A = 0.8, B = 0.2 (grey), where the two splats landed colour
-    /// 0.9 with a warp error as large as the frames' difference, moved `length` px, and the flow's
-    /// round trip missed by `miss` px.
-    static func gathered(length: Float, fallbackMotion: Float, miss: Float = 0, consistency: Float = 1) -> Float {
+    /// 0.9 with a warp error as large as the frames' difference, moved `length` px with the flows'
+    /// round trip missing by `miss` px.
+    static func gathered(length: Float, fallbackMotion: Float = 4, miss: Float = 0, consistency: Float = 1) -> Float {
         let a: [Float] = [0.8, 0.8, 0.8], b: [Float] = [0.2, 0.2, 0.2]
-        let landed = SIMD8<Float>(0.9, 0.9, 0.9, 1, 0.6, length, miss * miss, 0)
+        let reach = FrameInterpolator.reach(lengthSquared: length * length, missSquared: miss * miss, consistency: consistency)
+        let landed = SIMD8<Float>(0.9, 0.9, 0.9, 1, 0.6, reach, 0, 0)
         var acc0 = [landed], acc1 = [landed], out = [Float](repeating: 0, count: 3)
         a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
         acc0.withUnsafeMutableBufferPointer { p0 in acc1.withUnsafeMutableBufferPointer { p1 in
         out.withUnsafeMutableBufferPointer { po in
-            let kernel = GatherKernel(width: 1, height: 1, t: 0.5, fallback: 1.5, threshold: 0,
-                                      fallbackMotion: fallbackMotion, fallbackConsistency: consistency,
+            let kernel = GatherKernel(width: 1, height: 1, t: 0.5, fallback: 1.5, threshold: 0, fallbackMotion: fallbackMotion,
                                       a: pa.baseAddress!, b: pb.baseAddress!, acc0: UnsafePointer(p0.baseAddress!),
                                       acc1: UnsafePointer(p1.baseAddress!), out: po.baseAddress!)
             kernel.rows(0, 1)
@@ -25,29 +25,29 @@ struct InterpolationFallbackTests {
 
     @Test func aShortMoveThatTheWarpDoesNotExplainTakesTheBlend() {
         // Warp error / plain difference = 1: the blend (0.5) replaces the warp (0.9) entirely.
-        #expect(abs(Self.gathered(length: 0, fallbackMotion: 4) - 0.5) < 0.01)
-        #expect(abs(Self.gathered(length: 1, fallbackMotion: 4) - 0.5) < 0.04)
+        #expect(abs(Self.gathered(length: 0) - 0.5) < 0.01)
+        #expect(abs(Self.gathered(length: 1) - 0.5) < 0.04)
     }
 
     @Test func aFarMoveKeepsTheWarpRatherThanADoubleImage() {
         // 20 px: the share falls to 1 / (1 + 5^2); a blend of places that far apart is two ghosts.
-        let far = Self.gathered(length: 20, fallbackMotion: 4)
+        let far = Self.gathered(length: 20)
         #expect(abs(far - (0.9 - 0.4 / 26)) < 0.005, "\(far)")
         // At the limit's length the share is halved.
-        #expect(abs(Self.gathered(length: 4, fallbackMotion: 4) - 0.7) < 0.005)
+        #expect(abs(Self.gathered(length: 4) - 0.7) < 0.005)
         // With the limit off the far move is blended like a short one.
         #expect(abs(Self.gathered(length: 20, fallbackMotion: 0) - 0.5) < 0.01)
     }
 
     @Test func aFarMoveWhoseFlowsDisagreeIsBlendedAfterAll() {
-        // The two flows' round trip misses by 4 px: the warp itself is doubtful, the limit is
-        // scaled by 1 / (1 + 16): share 1 / (1 + 25 / 17).
-        let doubtful = Self.gathered(length: 20, fallbackMotion: 4, miss: 4)
+        // The two flows' round trip misses by 4 px: the warp itself is doubtful, the reach is
+        // 400 / (1 + 16): share 1 / (1 + 25 / 17).
+        let doubtful = Self.gathered(length: 20, miss: 4)
         #expect(abs(doubtful - (0.9 - 0.4 / (1 + 25.0 / 17))) < 0.005, "\(doubtful)")
-        #expect(doubtful < Self.gathered(length: 20, fallbackMotion: 4) - 0.1)
+        #expect(doubtful < Self.gathered(length: 20) - 0.1)
         // A round trip within a fraction of a pixel keeps the limit nearly whole.
-        #expect(abs(Self.gathered(length: 20, fallbackMotion: 4, miss: 0.1) - Self.gathered(length: 20, fallbackMotion: 4)) < 0.01)
+        #expect(abs(Self.gathered(length: 20, miss: 0.1) - Self.gathered(length: 20)) < 0.01)
         // consistency 0 ignores the miss.
-        #expect(abs(Self.gathered(length: 20, fallbackMotion: 4, miss: 4, consistency: 0) - Self.gathered(length: 20, fallbackMotion: 4)) < 1e-5)
+        #expect(Self.gathered(length: 20, miss: 4, consistency: 0) == Self.gathered(length: 20))
     }
 }
