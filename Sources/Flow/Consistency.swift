@@ -33,6 +33,27 @@ public enum FlowConsistency {
         return out
     }
 
+    /// The round trip's squared miss |f(x) + b(x + f(x))|^2 per pixel (H, W), pixels^2, with b read
+    /// clamped to the picture (a target outside counts at the border, unlike `confidence`).
+    static func missSquared(forward f: FlowField, backward b: FlowField) -> [Float] {
+        let w = f.width, h = f.height, n = w * h
+        guard w >= 2, h >= 2 else { return [Float](repeating: 0, count: n) }
+        var out = [Float](repeating: 0, count: n)
+        f.data.withUnsafeBufferPointer { fp in b.data.withUnsafeBufferPointer { bp in
+            let bu = bp.baseAddress!, bv = bu + n
+            for y in 0..<h {
+                for x in 0..<w {
+                    let i = y * w + x
+                    let fu = fp[i], fv = fp[n + i]
+                    let eu = fu + bilinear(bu, w, h, Float(x) + fu, Float(y) + fv)
+                    let ev = fv + bilinear(bv, w, h, Float(x) + fu, Float(y) + fv)
+                    out[i] = eu * eu + ev * ev
+                }
+            }
+        }}
+        return out
+    }
+
     /// Occlusion mask (H, W): true where the round trip fails Sundaram's test (confidence < 1/e).
     public static func occlusion(forward f: FlowField, backward b: FlowField) throws -> [Bool] {
         let threshold = Float(exp(-1.0))

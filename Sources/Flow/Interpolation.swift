@@ -202,7 +202,7 @@ public final class FrameInterpolator {
     private func setReach(_ small: FlowField, _ smallBack: FlowField, width w: Int, height h: Int) {
         let scale = Float(w) / Float(small.width), c = fallbackConsistency
         for (from, to, into, full) in [(small, smallBack, work.r0, forward), (smallBack, small, work.r1, backward)] {
-            let miss = roundTripMissSquared(from, to)
+            let miss = FlowConsistency.missSquared(forward: from, backward: to)
             // Squared misses scale with the square of the size ratio.
             miss.withUnsafeBufferPointer { m in
                 PyramidKernels.resize(m.baseAddress!, width: from.width, height: from.height, into: into, width: w, height: h,
@@ -216,12 +216,8 @@ public final class FrameInterpolator {
                     let end = y1 * w
                     let ic = SIMD8<Float>(repeating: c > 0 ? 1 / (c * c) : 0)
                     while i + 8 <= end {
-                        let raw = UnsafeRawPointer(p)
-                        let fx = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                        let fy = raw.loadUnaligned(fromByteOffset: 4 * (n + i), as: SIMD8<Float>.self)
-                        let m = UnsafeRawPointer(into).loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                        let r = (fx * fx + fy * fy) / (1 + m * ic)
-                        UnsafeMutableRawPointer(into).storeBytes(of: r, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+                        let fx = load8(p + i), fy = load8(p + n + i)
+                        store8((fx * fx + fy * fy) / (1 + load8(into + i) * ic), into + i)
                         i += 8
                     }
                     for j in i..<end {

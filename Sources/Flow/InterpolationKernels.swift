@@ -236,30 +236,3 @@ struct GatherKernel: @unchecked Sendable {
         }
     }
 }
-
-
-/// |F(p) + G(p + F(p))|^2 per pixel of a (reduced) flow field, G read bilinearly (clamped).
-func roundTripMissSquared(_ f: FlowField, _ g: FlowField) -> [Float] {
-    let w = f.width, h = f.height, n = w * h
-    guard w >= 2, h >= 2 else { return [Float](repeating: 0, count: n) }
-    var out = [Float](repeating: 0, count: n)
-    f.data.withUnsafeBufferPointer { pf in g.data.withUnsafeBufferPointer { pg in out.withUnsafeMutableBufferPointer { po in
-        for y in 0..<h {
-            for x in 0..<w {
-                let i = y * w + x
-                let tx = min(max(Float(x) + pf[i], 0), Float(w - 1)), ty = min(max(Float(y) + pf[n + i], 0), Float(h - 1))
-                let x0 = min(Int(tx), w - 2), y0 = min(Int(ty), h - 2), j = y0 * w + x0
-                let ax = tx - Float(x0), ay = ty - Float(y0)
-                var miss: Float = 0
-                for c in 0..<2 {
-                    let q = pg.baseAddress! + c * n
-                    let top = q[j] + ax * (q[j + 1] - q[j]), bottom = q[j + w] + ax * (q[j + w + 1] - q[j + w])
-                    let d = pf[c * n + i] + top + ay * (bottom - top)
-                    miss += d * d
-                }
-                po[i] = miss
-            }
-        }
-    }}}
-    return out
-}
