@@ -45,34 +45,46 @@ enum PyramidKernels {
     }
 
     /// Bilinear resize of one plane (OpenCV's pixel-centre convention), values multiplied by `scale`.
+    ///
+    /// Separable: each stripe interpolates the source rows it needs horizontally once, then
+    /// blends row pairs (contiguous, vectorized). Upsampling 4x, the single pass had redone the
+    /// horizontal step for every output row (7% of a slow-motion run); the sums are the same.
     static func resize(_ src: UnsafePointer<Float>, width sw: Int, height sh: Int,
                        into dst: UnsafeMutablePointer<Float>, width dw: Int, height dh: Int, scale: Float) {
         let fx = Float(sw) / Float(dw), fy = Float(sh) / Float(dh)
+        let sourceRow = { @Sendable (y: Int) -> (Int, Int, Float) in
+            let syf = min(max((Float(y) + 0.5) * fy - 0.5, 0), Float(sh - 1))
+            let iy = min(Int(syf), max(sh - 2, 0))
+            return (iy, min(iy + 1, sh - 1), syf - Float(iy))
+        }
         nonisolated(unsafe) let s = src, d = dst
         parallelStripes(dh, stripes: denseStripes) { y0, y1 in
-            // Column taps once per stripe, on the stack (no allocation per call).
+            let first = sourceRow(y0).0, last = sourceRow(y1 - 1).1
+            // Column taps and this stripe's horizontally interpolated rows, on the stack.
             withUnsafeTemporaryAllocation(of: Int.self, capacity: dw) { left in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: dw) { frac in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: dw) { frac in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: (last - first + 1) * dw) { rows in
+                let edge = sw - 1
+                for x in 0..<dw {
+                    let sxf = min(max((Float(x) + 0.5) * fx - 0.5, 0), Float(edge))
+                    let ix = min(Int(sxf), max(sw - 2, 0))
+                    left[x] = ix
+                    frac[x] = sxf - Float(ix)
+                }
+                for r in first...last {
+                    let row = s + r * sw, o = rows.baseAddress! + (r - first) * dw
                     for x in 0..<dw {
-                        let sxf = min(max((Float(x) + 0.5) * fx - 0.5, 0), Float(sw - 1))
-                        let ix = min(Int(sxf), max(sw - 2, 0))
-                        left[x] = ix
-                        frac[x] = sxf - Float(ix)
-                    }
-                    let last = sw - 1
-                    for y in y0..<y1 {
-                        let syf = min(max((Float(y) + 0.5) * fy - 0.5, 0), Float(sh - 1))
-                        let iy = min(Int(syf), max(sh - 2, 0)), iy1 = min(iy + 1, sh - 1), ay = syf - Float(iy)
-                        let r0 = s + iy * sw, r1 = s + iy1 * sw, o = d + y * dw
-                        for x in 0..<dw {
-                            let ix = left[x], ix1 = min(ix + 1, last), ax = frac[x]
-                            let top = r0[ix] + ax * (r0[ix1] - r0[ix])
-                            let bottom = r1[ix] + ax * (r1[ix1] - r1[ix])
-                            o[x] = scale * (top + ay * (bottom - top))
-                        }
+                        let ix = left[x], ix1 = min(ix + 1, edge), ax = frac[x]
+                        o[x] = row[ix] + ax * (row[ix1] - row[ix])
                     }
                 }
-            }
+                for y in y0..<y1 {
+                    let (iy, iy1, ay) = sourceRow(y)
+                    let top = rows.baseAddress! + (iy - first) * dw, bottom = rows.baseAddress! + (iy1 - first) * dw
+                    let o = d + y * dw
+                    for x in 0..<dw { o[x] = scale * (top[x] + ay * (bottom[x] - top[x])) }
+                }
+            }}}
         }
     }
 }
