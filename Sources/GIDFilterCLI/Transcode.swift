@@ -41,7 +41,7 @@ struct Transcode {
         if reader?.audioStream != nil && audio == nil {
             Log.info("\(args.input): audio dropped (the graph or -r/-t on a still changes timing)")
         }
-        let writer = try MediaWriter(path: args.output, options: args.encode, input: out, audio: audio)
+        let writer = WriteBehind(try MediaWriter(path: args.output, options: args.encode, input: out, audio: audio))
         if let reader, audio != nil {
             let limit = args.duration
             reader.audioPacket = { try writer.writeAudio($0, limit: limit) }
@@ -138,7 +138,7 @@ struct Transcode {
 
 /// The end of the chain: repeats a still, applies -t and -frames:v, feeds the writer, reports progress.
 struct Sink {
-    let writer: MediaWriter
+    let writer: WriteBehind
     let progress: Progress
     let limit: Double?
     let maxFrames: Int?
@@ -147,7 +147,7 @@ struct Sink {
     private(set) var outTime = 0.0
     private(set) var full = false
 
-    init(writer: MediaWriter, progress: Progress, limit: Double?, maxFrames: Int?, repeatRate: Rational?) {
+    init(writer: WriteBehind, progress: Progress, limit: Double?, maxFrames: Int?, repeatRate: Rational?) {
         self.writer = writer
         self.progress = progress
         self.limit = limit
