@@ -37,6 +37,27 @@ def frames_of(cmd, w, h, runs=1):
     return np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3), best
 
 
+def originals(path, frames):
+    """The clip's first `frames` frames as rgb24 (cropped to even sizes), with its size and rate."""
+    w, h, rate = probe(path)
+    w, h = w - w % 2, h - h % 2
+    orig, _ = frames_of(["ffmpeg", "-v", "error", "-i", path, "-vf", f"crop={w}:{h}:0:0", "-frames:v", str(frames),
+                         "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], w, h)
+    return orig, w, h, rate
+
+
+def drop_frames(orig, n, rate, out):
+    """Every n-th frame of orig (ending on a kept one) as lossless yuv444p NUT at `out`; returns
+    how many original frames that span covers."""
+    kept = (len(orig) - 1) // n * n + 1
+    h, w = orig.shape[1:3]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
+                    "-r", rate, "-i", "-", "-vf", f"select='not(mod(n\\,{n}))',setpts=N/({rate})/TB",
+                    "-c:v", "rawvideo", "-pix_fmt", "yuv444p", "-f", "nut", out],
+                   input=orig[:kept].tobytes(), check=True)
+    return kept
+
+
 def psnr(a, b):
     mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
     return 99.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
@@ -73,18 +94,10 @@ def main():
     names = sorted(os.listdir(DATA)) if args.all else args.clips.split(",")
     for name in names:
         path = os.path.join(DATA, name)
-        w, h, rate = probe(path)
-        w, h = w - w % 2, h - h % 2
-        crop = f"crop={w}:{h}:0:0"
-        orig, _ = frames_of(["ffmpeg", "-v", "error", "-i", path, "-vf", crop, "-frames:v", str(args.frames),
-                             "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], w, h)
+        orig, w, h, rate = originals(path, args.frames)
         for n in map(int, args.factors.split(",")):
-            kept = (len(orig) - 1) // n * n + 1          # end on a kept frame
             dec = os.path.join(tmp, f"{name}.x{n}.nut")
-            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
-                            "-r", rate, "-i", "-", "-vf", f"select='not(mod(n\\,{n}))',setpts=N/({rate})/TB",
-                            "-c:v", "rawvideo", "-pix_fmt", "yuv444p", "-f", "nut", dec],
-                           input=orig[:kept].tobytes(), check=True)
+            kept = drop_frames(orig, n, rate, dec)
             num, den = map(int, rate.split("/")) if "/" in rate else (int(rate), 1)
             fast = f"{num * n}/{den}"
             to_rgb = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]

@@ -22,7 +22,7 @@ import numpy as np
 import cv2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_slowmo import CLIPS, DATA, ROOT, frames_of, probe, psnr  # noqa: E402
+from bench_slowmo import CLIPS, DATA, ROOT, drop_frames, frames_of, originals, psnr  # noqa: E402
 
 
 def warp(img, flow):
@@ -52,17 +52,10 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for name in names:
         path = os.path.join(DATA, name)
-        w, h, rate = probe(path)
-        w, h = w - w % 2, h - h % 2
-        orig, _ = frames_of(["ffmpeg", "-v", "error", "-i", path, "-vf", f"crop={w}:{h}:0:0", "-frames:v",
-                             str(args.frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], w, h)
+        orig, w, h, rate = originals(path, args.frames)
         for n in map(int, args.factors.split(",")):
-            kept = (len(orig) - 1) // n * n + 1
             dec = os.path.join(tmp, f"{name}.x{n}.nut")
-            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
-                            "-r", rate, "-i", "-", "-vf", f"select='not(mod(n\\,{n}))',setpts=N/({rate})/TB",
-                            "-c:v", "rawvideo", "-pix_fmt", "yuv444p", "-f", "nut", dec],
-                           input=orig[:kept].tobytes(), check=True)
+            kept = drop_frames(orig, n, rate, dec)
             num, den = map(int, rate.split("/")) if "/" in rate else (int(rate), 1)
             to_rgb = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
             src, _ = frames_of(["ffmpeg", "-v", "error", "-i", dec] + to_rgb, w, h)

@@ -26,7 +26,8 @@ public final class FrameInterpolator {
     public let parameters: FlowParameters
     /// How many times the pictures are halved before measuring flow (0 = full resolution); nil
     /// = automatic: halved once, then again while still `automaticFlowWidth` pixels wide or
-    /// more, at most three times (640 -> 160, 352 -> 176, 1920 -> 240).
+    /// more, at most three times (640 -> 160, 352 -> 176, 1920 -> 240), or once less where a
+    /// probe finds that clearly better (see `probeInterval`).
     ///
     /// Why: on the six clips of Benchmarks/slowmo, 640-wide pictures measured at quarter size
     /// instead of half were 15-20% faster at x2 and x4 for -0.06..+0.17 dB (hollyhock, fire,
@@ -66,11 +67,32 @@ public final class FrameInterpolator {
     /// +1.0, flame close-up +0.7 / +0.5, leaf-pile fire +0.5 / +0.4; flames over black -0.1,
     /// waterfall x2 -0.5 (100x100 pixels).
     public var fallbackConsistency: Float = 1
+    /// Automatic flow size only: every `probeInterval`-th pair (the first included) also
+    /// measures the flow at twice the automatic size, and the following pairs keep the finer
+    /// size while its warp error (mean |A(p) - B(p + F(p))|, both ways) is below `probeGain`
+    /// times the coarser one's (0 = never probe).
+    ///
+    /// Why: sharp-edged cartoons, flames and fast fine texture lose their motion at the
+    /// automatic size, while most clips gain nothing from a finer flow that costs 11-17% more
+    /// time on every pair (fifth session). On the 44 clips of `bench_slowmo.py --all` the probe
+    /// gained +0.06 dB (x2) and +0.05 dB (x4) on average: the cartoon +1.0 / +0.5, flames over
+    /// black +0.5 / +0.7, waterfall and flowing water +0.5, steam +0.4 / +0.3, reeds +0.4; no clip
+    /// lost more than 0.1 dB. It costs 3-20% more time on the six benchmark clips (the extra flow
+    /// at probes, and finer flows on clips that switch). The warp error does not predict the gain
+    /// well (a breathing turtle switches for nothing), so the threshold is loose: 0.9 changed twice
+    /// as many clips for the same mean, 0.8 would have missed the flames.
+    public var probeInterval = 16
+    /// How much lower the finer flow's warp error must be for the finer size to be kept.
+    public var probeGain: Float = 0.85
     /// One estimator per direction: the two flows of a pair run side by side (one per core).
     private let estimators: [OpticalFlow]
     private var a: RGBImage?
     private var b: RGBImage?
-    private var grayB: GrayImage?
+    /// B's luma, full size first, then halved as far as the flow size allows.
+    private var levelsB: [GrayImage]?
+    /// The flow size chosen by the last probe (halvings), for automatic sizes.
+    private var chosenScale: Int?
+    private var pairIndex = 0
     private var forward = FlowField(width: 0, height: 0)
     private var backward = FlowField(width: 0, height: 0)
     private var previousForward: FlowField?
@@ -98,25 +120,30 @@ public final class FrameInterpolator {
     /// Returns false while there is no pair yet.
     @discardableResult
     public func advance(to next: RGBImage) throws -> Bool {
-        let grayNext = reduced(GrayImage(next))
-        defer { b = next; grayB = grayNext }
-        guard let previous = b, let grayPrevious = grayB else { return false }
+        let levelsNext = levels(GrayImage(next))
+        defer { b = next; levelsB = levelsNext }
+        guard let previous = b, let levelsPrevious = levelsB else { return false }
         guard previous.width == next.width, previous.height == next.height else {
             throw GIDError.input("frame interpolation: frames are \(previous.width)x\(previous.height) and \(next.width)x\(next.height); they must be the same size")
         }
-        try setPair(previous, grayPrevious, next, grayNext)
+        try setPair(previous, levelsPrevious, next, levelsNext)
         return true
     }
 
     /// Sets the pair (A, B) directly (no seeding from an earlier pair).
     public func prepare(from first: RGBImage, to second: RGBImage) throws {
         b = nil
-        grayB = nil
+        levelsB = nil
+        chosenScale = nil
+        pairIndex = 0
         previousForward = nil
         previousBackward = nil
         try advance(to: first)
         try advance(to: second)
     }
+
+    /// Size of the flow fields measured for the current pair (the reduced pictures' size).
+    public var flowSize: (width: Int, height: Int) { (previousForward?.width ?? 0, previousForward?.height ?? 0) }
 
     /// The flow A -> B and B -> A of the current pair (full resolution).
     public var flows: (forward: FlowField, backward: FlowField) { (forward, backward) }
@@ -127,20 +154,22 @@ public final class FrameInterpolator {
         return (Array(UnsafeBufferPointer(start: work.z0, count: n)), Array(UnsafeBufferPointer(start: work.z1, count: n)))
     }
 
-    /// The luma picture halved `flowScale` times (automatic: see `flowScale`).
-    private func reduced(_ g: GrayImage) -> GrayImage {
-        var g = g
+    /// The luma picture, then halved again and again down to the flow size: `flowScale` times, or
+    /// for the automatic size once and then while still `automaticFlowWidth` wide, at most 3 times.
+    private func levels(_ g: GrayImage) -> [GrayImage] {
+        var out = [g]
         for step in 0..<(flowScale ?? 3) {
+            let g = out[out.count - 1]
             if flowScale == nil, step > 0, g.width < Self.automaticFlowWidth { break }
             let w = g.width / 2, h = g.height / 2
             guard w >= parameters.patchSize * 2, h >= parameters.patchSize * 2 else { break }
-            var out = [Float](repeating: 0, count: w * h)
-            g.data.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { d in
+            var half = [Float](repeating: 0, count: w * h)
+            g.data.withUnsafeBufferPointer { s in half.withUnsafeMutableBufferPointer { d in
                 PyramidKernels.halve(s.baseAddress!, width: g.width, height: g.height, into: d.baseAddress!)
             }}
-            g = GrayImage(width: w, height: h, data: out)
+            out.append(GrayImage(width: w, height: h, data: half))
         }
-        return g
+        return out
     }
 
     /// `field` measured on the reduced pictures, resized to w x h with vectors scaled to match.
@@ -157,10 +186,44 @@ public final class FrameInterpolator {
         return FlowField(width: w, height: h, data: out)
     }
 
-    private func setPair(_ first: RGBImage, _ g0: GrayImage, _ second: RGBImage, _ g1: GrayImage) throws {
+    /// Flows of a pair: as measured (reduced size) and upsampled to the pictures' size.
+    private struct PairFlows {
+        let small: FlowField, smallBack: FlowField, full: FlowField, fullBack: FlowField
+    }
+
+    private func setPair(_ first: RGBImage, _ levels0: [GrayImage], _ second: RGBImage, _ levels1: [GrayImage]) throws {
         a = first
-        let hintF = previousForward.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
-        let hintB = previousBackward.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
+        let coarsest = levels0.count - 1
+        let seeds = (previousForward, previousBackward)
+        defer { pairIndex += 1 }
+        guard flowScale == nil, coarsest > 0, probeInterval > 0, pairIndex % probeInterval == 0 else {
+            let scale = min(chosenScale ?? coarsest, coarsest)
+            use(try measure(first, levels0[scale], second, levels1[scale], seeds: seeds), first, second)
+            return
+        }
+        // A probe: the automatic size and twice that; the finer one stays while its warp explains
+        // the pair clearly better.
+        let coarse = try measure(first, levels0[coarsest], second, levels1[coarsest], seeds: seeds)
+        use(coarse, first, second)
+        let coarseError = meanWarpError()
+        let fine = try measure(first, levels0[coarsest - 1], second, levels1[coarsest - 1], seeds: seeds)
+        use(fine, first, second)
+        let fineError = meanWarpError()
+        let finer = fineError < probeGain * coarseError
+        chosenScale = finer ? coarsest - 1 : coarsest
+        if !finer { use(coarse, first, second) }
+        let (c, f) = (levels0[coarsest], levels0[coarsest - 1])
+        Log.verbose(String(format: "frame interpolation: pair %d: flow at %dx%d from here (mean warp error %.4f at %dx%d, %.4f at %dx%d)",
+                           pairIndex, finer ? f.width : c.width, finer ? f.height : c.height,
+                           coarseError, c.width, c.height, fineError, f.width, f.height))
+    }
+
+    /// Both flows of the pair measured on g0 and g1, each seeded with the previous pair's flow in
+    /// the same direction (`seeds`) when that was measured at the same size.
+    private func measure(_ first: RGBImage, _ g0: GrayImage, _ second: RGBImage, _ g1: GrayImage,
+                         seeds: (FlowField?, FlowField?)) throws -> PairFlows {
+        let hintF = seeds.0.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
+        let hintB = seeds.1.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
         // Both directions at once: each estimator's own kernels use few threads at these sizes,
         // so side by side keeps both cores busy (the result does not depend on it).
         // The two estimators are separate objects, each used by one job only.
@@ -175,10 +238,16 @@ public final class FrameInterpolator {
             }
         }
         let (f, b) = (try results.value(0), try results.value(1))
-        previousForward = f.small
-        previousBackward = b.small
-        forward = f.full
-        backward = b.full
+        return PairFlows(small: f.small, smallBack: b.small, full: f.full, fullBack: b.full)
+    }
+
+    /// Makes `flows` the pair's: importance weights, warp errors and reaches.
+    private func use(_ flows: PairFlows, _ first: RGBImage, _ second: RGBImage) {
+        previousForward = flows.small
+        previousBackward = flows.smallBack
+        forward = flows.full
+        backward = flows.fullBack
+        let w = first.width, h = first.height
         work.reserve(w * h)
         let beta = beta
         let z0 = work.z0, z1 = work.z1, e0 = work.e0, e1 = work.e1
@@ -188,7 +257,15 @@ public final class FrameInterpolator {
                                      forward: pf.baseAddress!, backward: pg.baseAddress!, z0: z0, z1: z1, e0: e0, e1: e1)
             parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
         }}}}
-        setReach(f.small, b.small, width: w, height: h)
+        setReach(flows.small, flows.smallBack, width: w, height: h)
+    }
+
+    /// Mean warp error |A(p) - B(p + F(p))| of both pictures under the flows in use (colours 0...1).
+    private func meanWarpError() -> Float {
+        let n = work.count, e0 = work.e0, e1 = work.e1
+        var sum: Double = 0
+        for i in 0..<n { sum += Double(e0[i] + e1[i]) }
+        return Float(sum / Double(2 * n))
     }
 
     /// A pixel's reach for the fall-back limit: |F|^2 / (1 + miss^2 / fallbackConsistency^2),
