@@ -67,17 +67,19 @@ public final class FrameInterpolator {
     /// +1.0, flame close-up +0.7 / +0.5, leaf-pile fire +0.5 / +0.4; flames over black -0.1,
     /// waterfall x2 -0.5 (100x100 pixels).
     public var fallbackConsistency: Float = 1
-    /// Automatic flow size only: every `probeInterval`-th pair (the first included) also
-    /// measures the flow at twice the automatic size, and the following pairs keep the finer
-    /// size while its warp error (mean |A(p) - B(p + F(p))|, both ways) is below `probeGain`
-    /// times the coarser one's (0 = never probe).
+    /// Automatic flow size only: the first pair also measures the flow at twice the automatic
+    /// size, and the following pairs keep the finer size while its warp error (mean
+    /// |A(p) - B(p + F(p))|, both ways) is below `probeGain` times the coarser one's; the next
+    /// probe comes `probeInterval` pairs later, twice as late after each probe in a row that kept
+    /// the automatic size (at most 16 times; 0 = never probe).
     ///
     /// Why: sharp-edged cartoons, flames and fast fine texture lose their motion at the
     /// automatic size, while most clips gain nothing from a finer flow that costs 11-17% more
     /// time on every pair (fifth session). On the 44 clips of `bench_slowmo.py --all` the probe
-    /// gained +0.06 dB (x2) and +0.05 dB (x4) on average: the cartoon +1.0 / +0.5, flames over
-    /// black +0.5 / +0.7, waterfall and flowing water +0.5, steam +0.4 / +0.3, reeds +0.4; no clip
-    /// lost more than 0.1 dB. It costs 3-20% more time on the six benchmark clips (the extra flow
+    /// gained +0.05 dB (x2 and x4) on average: the cartoon +1.0 / +0.5, flames over black
+    /// +0.5 / +0.7, flowing water x4 +0.5, steam +0.4 / +0.3, reeds +0.4; no clip lost more than
+    /// 0.1 dB. Backing off after probes that keep the automatic size spares most clips their
+    /// second probe for -0.01 dB (x2; the waterfall's finer size showed only at pair 16). It costs 3-20% more time on the six benchmark clips (the extra flow
     /// at probes, and finer flows on clips that switch). The warp error does not predict the gain
     /// well (a breathing turtle switches for nothing), so the threshold is loose: 0.9 changed twice
     /// as many clips for the same mean, 0.8 would have missed the flames.
@@ -93,6 +95,9 @@ public final class FrameInterpolator {
     /// The flow size chosen by the last probe (halvings), for automatic sizes.
     private var chosenScale: Int?
     private var pairIndex = 0
+    /// The pair of the next probe, and how many probes in a row kept the automatic size.
+    private var nextProbe = 0
+    private var coarseProbes = 0
     private var forward = FlowField(width: 0, height: 0)
     private var backward = FlowField(width: 0, height: 0)
     private var previousForward: FlowField?
@@ -136,6 +141,8 @@ public final class FrameInterpolator {
         levelsB = nil
         chosenScale = nil
         pairIndex = 0
+        nextProbe = 0
+        coarseProbes = 0
         previousForward = nil
         previousBackward = nil
         try advance(to: first)
@@ -196,7 +203,7 @@ public final class FrameInterpolator {
         let coarsest = levels0.count - 1
         let seeds = (previousForward, previousBackward)
         defer { pairIndex += 1 }
-        guard flowScale == nil, coarsest > 0, probeInterval > 0, pairIndex % probeInterval == 0 else {
+        guard flowScale == nil, coarsest > 0, probeInterval > 0, pairIndex == nextProbe else {
             let scale = min(chosenScale ?? coarsest, coarsest)
             use(try measure(first, levels0[scale], second, levels1[scale], seeds: seeds), first, second)
             return
@@ -212,6 +219,9 @@ public final class FrameInterpolator {
         let finer = fineError < probeGain * coarseError
         chosenScale = finer ? coarsest - 1 : coarsest
         if !finer { use(coarse, first, second) }
+        // A clip that keeps not needing the finer size is asked less and less often.
+        coarseProbes = finer ? 0 : min(coarseProbes + 1, 4)
+        nextProbe = pairIndex + (probeInterval << coarseProbes)
         let (c, f) = (levels0[coarsest], levels0[coarsest - 1])
         Log.verbose(String(format: "frame interpolation: pair %d: flow at %dx%d from here (mean warp error %.4f at %dx%d, %.4f at %dx%d)",
                            pairIndex, finer ? f.width : c.width, finer ? f.height : c.height,

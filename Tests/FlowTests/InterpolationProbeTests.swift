@@ -47,18 +47,21 @@ struct InterpolationProbeTests {
         #expect(interpolator.flowSize == (140, 140))
     }
 
-    @Test("probes come every probeInterval pairs and their choice holds in between")
+    @Test("probes come probeInterval pairs apart, twice as far after one that kept the automatic size; choices hold in between")
     func probeSchedule() throws {
-        let f = try Self.frames("crane-sway.mkv", count: 6)
+        let f = try Self.frames("crane-sway.mkv", count: 12)
         let interpolator = FrameInterpolator(preset: .medium)
         interpolator.probeInterval = 3
-        interpolator.probeGain = 100       // the finer flow wins the probe of pair 0 ...
         var sizes: [Int] = []
         for (k, frame) in f.enumerated() {
-            if k == 3 { interpolator.probeGain = 0 }   // ... and loses that of pair 3 (frames 3 and 4)
+            // Pair k is made when frame k + 1 arrives. Probes: pair 0 (the finer size wins), pair 3
+            // (it loses), then not pair 6 but pair 9 (it wins again).
+            if k == 1 { interpolator.probeGain = 100 }
+            if k == 4 { interpolator.probeGain = 0 }
+            if k == 7 { interpolator.probeGain = 100 }
             if try interpolator.advance(to: frame) { sizes.append(interpolator.flowSize.width) }
         }
-        #expect(sizes == [280, 280, 280, 140, 140])
+        #expect(sizes == [280, 280, 280, 140, 140, 140, 140, 140, 140, 280, 280])
         // An explicit flow size is never probed.
         let fixed = FrameInterpolator(preset: .medium, flowScale: 0)
         fixed.probeGain = 0
