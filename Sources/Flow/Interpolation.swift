@@ -78,11 +78,11 @@ public final class FrameInterpolator {
     /// time on every pair (fifth session). On the 44 clips of `bench_slowmo.py --all` the probe
     /// gained +0.05 dB (x2 and x4) on average: the cartoon +1.0 / +0.5, flames over black
     /// +0.5 / +0.7, flowing water x4 +0.5, steam +0.4 / +0.3, reeds +0.4; no clip lost more than
-    /// 0.1 dB. Backing off after probes that keep the automatic size spares most clips their
-    /// second probe for -0.01 dB (x2; the waterfall's finer size showed only at pair 16). It costs 3-20% more time on the six benchmark clips (the extra flow
-    /// at probes, and finer flows on clips that switch). The warp error does not predict the gain
-    /// well (a breathing turtle switches for nothing), so the threshold is loose: 0.9 changed twice
-    /// as many clips for the same mean, 0.8 would have missed the flames.
+    /// 0.1 dB. It costs 3-20% more time on the six benchmark clips (the probe's extra flows, and
+    /// finer flows on clips that switch). Backing off spares most clips a second probe for
+    /// -0.01 dB (x2: the waterfall's finer size showed only at pair 16). The warp error predicts
+    /// the gain poorly (a breathing turtle switches for nothing), so the threshold is loose: 0.9
+    /// changed twice as many clips for the same mean, 0.8 would have missed the flames.
     public var probeInterval = 16
     /// How much lower the finer flow's warp error must be for the finer size to be kept.
     public var probeGain: Float = 0.85
@@ -223,7 +223,7 @@ public final class FrameInterpolator {
         coarseProbes = finer ? 0 : min(coarseProbes + 1, 4)
         nextProbe = pairIndex + (probeInterval << coarseProbes)
         let (c, f) = (levels0[coarsest], levels0[coarsest - 1])
-        Log.verbose(String(format: "frame interpolation: pair %d: flow at %dx%d from here (mean warp error %.4f at %dx%d, %.4f at %dx%d)",
+        Log.verbose(String(format: "frame interpolation: pair %ld: flow at %ldx%ld from here (mean warp error %.4f at %ldx%ld, %.4f at %ldx%ld)",
                            pairIndex, finer ? f.width : c.width, finer ? f.height : c.height,
                            coarseError, c.width, c.height, fineError, f.width, f.height))
     }
