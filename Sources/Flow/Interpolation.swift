@@ -210,15 +210,16 @@ public final class FrameInterpolator {
         }
         // A probe: the automatic size and twice that; the finer one stays while its warp explains
         // the pair clearly better.
-        let coarse = try measure(first, levels0[coarsest], second, levels1[coarsest], seeds: seeds)
-        use(coarse, first, second)
-        let coarseError = meanWarpError()
+        // The finer size first: most probes keep the coarser one, whose weights are then in place.
         let fine = try measure(first, levels0[coarsest - 1], second, levels1[coarsest - 1], seeds: seeds)
         use(fine, first, second)
         let fineError = meanWarpError()
+        let coarse = try measure(first, levels0[coarsest], second, levels1[coarsest], seeds: seeds)
+        use(coarse, first, second)
+        let coarseError = meanWarpError()
         let finer = fineError < probeGain * coarseError
         chosenScale = finer ? coarsest - 1 : coarsest
-        if !finer { use(coarse, first, second) }
+        if finer { use(fine, first, second) }
         // A clip that keeps not needing the finer size is asked less and less often.
         coarseProbes = finer ? 0 : min(coarseProbes + 1, 4)
         nextProbe = pairIndex + (probeInterval << coarseProbes)
