@@ -58,6 +58,39 @@ def drop_frames(orig, n, rate, out):
     return kept
 
 
+def cases(clips, all_clips, frames, factors, prefix):
+    """For each clip (`clips`, comma-separated, or every clip of DATA) and factor: its name, the
+    original frames, their size, the factor, the dropped-frame NUT and how many originals it spans."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    for name in sorted(os.listdir(DATA)) if all_clips else clips.split(","):
+        orig, w, h, rate = originals(os.path.join(DATA, name), frames)
+        for n in map(int, factors.split(",")):
+            dec = os.path.join(tmp, f"{name}.x{n}.nut")
+            yield name, orig, w, h, rate, n, dec, drop_frames(orig, n, rate, dec)
+
+
+def commands(binary, dec, n, rate, preset="medium"):
+    """The command lines that make `dec` n times denser, each writing rgb24 rawvideo to stdout:
+    gid-filter, minterpolate (mci), framerate (blend), and plain decoding."""
+    num, den = map(int, rate.split("/")) if "/" in rate else (int(rate), 1)
+    fast = f"{num * n}/{den}"
+    to_rgb = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    # Both tools write rgb24 rawvideo to stdout themselves (an earlier version piped
+    # gid-filter's NUT through a second ffmpeg, which charged gid-filter ~0.2 s a clip).
+    # The NUT is untagged and ffmpeg wrote it with its default matrix (BT.601 at every
+    # size), which is also how ffmpeg reads it back; gid-filter reads untagged YUV of 720
+    # lines or more as BT.709 (as players do), so it is told: without this every
+    # interpolated and passed-through frame of the 720p and taller clips is off in colour
+    # (passed-through frames of potted_plant: 42.8 dB instead of 53.1).
+    return {
+        "gid": [binary, "-nostats", "-loglevel", "error", "-colorspace", "bt601", "-i", dec, "-vf",
+                f"slowmo=factor={n}:preset={preset}"] + to_rgb,
+        "mci": ["ffmpeg", "-v", "error", "-threads", "2", "-i", dec, "-vf", f"minterpolate=fps={fast}:mi_mode=mci"] + to_rgb,
+        "blend": ["ffmpeg", "-v", "error", "-threads", "2", "-i", dec, "-vf", f"framerate=fps={fast}"] + to_rgb,
+        "decode": ["ffmpeg", "-v", "error", "-i", dec] + to_rgb,
+    }
+
+
 def psnr(a, b):
     mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
     return 99.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
@@ -90,42 +123,23 @@ def main():
     if not os.path.isdir(DATA):
         sys.exit(f"no shared data at {DATA}")
     rows = []
-    tmp = tempfile.mkdtemp(prefix="bench-slowmo-")
-    names = sorted(os.listdir(DATA)) if args.all else args.clips.split(",")
-    for name in names:
-        path = os.path.join(DATA, name)
-        orig, w, h, rate = originals(path, args.frames)
-        for n in map(int, args.factors.split(",")):
-            dec = os.path.join(tmp, f"{name}.x{n}.nut")
-            kept = drop_frames(orig, n, rate, dec)
-            num, den = map(int, rate.split("/")) if "/" in rate else (int(rate), 1)
-            fast = f"{num * n}/{den}"
-            to_rgb = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
-            # Both tools write rgb24 rawvideo to stdout themselves (an earlier version piped
-            # gid-filter's NUT through a second ffmpeg, which charged gid-filter ~0.2 s a clip).
-            # The NUT is untagged and ffmpeg wrote it with its default matrix (BT.601 at every
-            # size), which is also how ffmpeg reads it back; gid-filter reads untagged YUV of 720
-            # lines or more as BT.709 (as players do), so it is told: without this every
-            # interpolated and passed-through frame of the 720p and taller clips is off in colour
-            # (passed-through frames of potted_plant: 42.8 dB instead of 53.1).
-            ours, t_ours = frames_of([args.bin, "-nostats", "-loglevel", "error", "-colorspace", "bt601", "-i", dec, "-vf",
-                                      f"slowmo=factor={n}:preset={args.preset}"] + to_rgb, w, h, args.runs)
-            mci, t_mci = frames_of(["ffmpeg", "-v", "error", "-threads", "2", "-i", dec, "-vf",
-                                    f"minterpolate=fps={fast}:mi_mode=mci"] + to_rgb, w, h, args.runs)
-            blend, t_blend = frames_of(["ffmpeg", "-v", "error", "-threads", "2", "-i", dec, "-vf",
-                                        f"framerate=fps={fast}"] + to_rgb, w, h)
-            # The sample clip itself through the same yuv444p round trip: the ceiling of the comparison.
-            idx = [j for j in range(1, kept - 1) if j % n]
-            res = {}
-            for label, out in (("gid", ours), ("mci", mci), ("blend", blend)):
-                usable = [j for j in idx if j < len(out)]
-                res[label] = (np.mean([psnr(out[j], orig[j]) for j in usable]),
-                              np.mean([ssim(out[j], orig[j]) for j in usable]), len(usable))
-            rows.append((name, n, w, h, res, t_ours, t_mci, t_blend, len(idx)))
-            g, m, b = res["gid"], res["mci"], res["blend"]
-            print(f"{name} {w}x{h} x{n}: {len(idx)} dropped frames | gid PSNR {g[0]:.2f} SSIM {g[1]:.4f} {t_ours:.2f}s"
-                  f" | mci {m[0]:.2f} {m[1]:.4f} {t_mci:.2f}s | blend {b[0]:.2f} {b[1]:.4f}"
-                  f" | dPSNR vs mci {g[0] - m[0]:+.2f} dB, speed x{t_mci / t_ours:.1f}", flush=True)
+    for name, orig, w, h, rate, n, dec, kept in cases(args.clips, args.all, args.frames, args.factors, "bench-slowmo-"):
+        cmd = commands(args.bin, dec, n, rate, args.preset)
+        ours, t_ours = frames_of(cmd["gid"], w, h, args.runs)
+        mci, t_mci = frames_of(cmd["mci"], w, h, args.runs)
+        blend, t_blend = frames_of(cmd["blend"], w, h)
+        # The sample clip itself through the same yuv444p round trip: the ceiling of the comparison.
+        idx = [j for j in range(1, kept - 1) if j % n]
+        res = {}
+        for label, out in (("gid", ours), ("mci", mci), ("blend", blend)):
+            usable = [j for j in idx if j < len(out)]
+            res[label] = (np.mean([psnr(out[j], orig[j]) for j in usable]),
+                          np.mean([ssim(out[j], orig[j]) for j in usable]), len(usable))
+        rows.append((name, n, w, h, res, t_ours, t_mci, t_blend, len(idx)))
+        g, m, b = res["gid"], res["mci"], res["blend"]
+        print(f"{name} {w}x{h} x{n}: {len(idx)} dropped frames | gid PSNR {g[0]:.2f} SSIM {g[1]:.4f} {t_ours:.2f}s"
+              f" | mci {m[0]:.2f} {m[1]:.4f} {t_mci:.2f}s | blend {b[0]:.2f} {b[1]:.4f}"
+              f" | dPSNR vs mci {g[0] - m[0]:+.2f} dB, speed x{t_mci / t_ours:.1f}", flush=True)
     print("\n| clip | size | N | frames made | gid PSNR / SSIM | minterpolate mci PSNR / SSIM | framerate blend PSNR / SSIM | dPSNR vs mci | gid s | mci s | speed-up |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, n, w, h, res, t_ours, t_mci, t_blend, count in rows:

@@ -17,12 +17,12 @@ minterpolate; what lies above it (flicker, things appearing) is not in the kept 
 
     python3 Benchmarks/slowmo/ceiling.py [--clips a,b | --all] [--factors 2,4]
 """
-import argparse, os, subprocess, sys
+import argparse, os, sys
 import numpy as np
 import cv2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_slowmo import CLIPS, DATA, ROOT, drop_frames, frames_of, originals, psnr  # noqa: E402
+from bench_slowmo import CLIPS, DATA, ROOT, cases, commands, frames_of, psnr  # noqa: E402
 
 
 def warp(img, flow):
@@ -45,43 +45,33 @@ def main():
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     gray = lambda x: cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)
     q = lambda x: np.clip(np.rint(x), 0, 255).astype(np.uint8)
-    tmp = subprocess.run(["mktemp", "-d"], capture_output=True, text=True).stdout.strip()
-    names = sorted(os.listdir(DATA)) if args.all else args.clips.split(",")
     rows = []
     print("| clip | N | gid-filter | minterpolate mci | two-frame DIS warp | oracle warp | oracle - mci |")
     print("|---|---|---|---|---|---|---|")
-    for name in names:
-        path = os.path.join(DATA, name)
-        orig, w, h, rate = originals(path, args.frames)
-        for n in map(int, args.factors.split(",")):
-            dec = os.path.join(tmp, f"{name}.x{n}.nut")
-            kept = drop_frames(orig, n, rate, dec)
-            num, den = map(int, rate.split("/")) if "/" in rate else (int(rate), 1)
-            to_rgb = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
-            src, _ = frames_of(["ffmpeg", "-v", "error", "-i", dec] + to_rgb, w, h)
-            ours, _ = frames_of([args.bin, "-nostats", "-loglevel", "error", "-colorspace", "bt601", "-i", dec,
-                                 "-vf", f"slowmo=factor={n}"] + to_rgb, w, h)
-            mci, _ = frames_of(["ffmpeg", "-v", "error", "-threads", "2", "-i", dec, "-vf",
-                                f"minterpolate=fps={num * n}/{den}:mi_mode=mci"] + to_rgb, w, h)
-            score = {k: [] for k in ("gid", "mci", "two", "oracle")}
-            for k in range(len(src) - 1):
-                A, B = src[k].astype(np.float32), src[k + 1].astype(np.float32)
-                fab, fba = dis.calc(gray(src[k]), gray(src[k + 1]), None), dis.calc(gray(src[k + 1]), gray(src[k]), None)
-                f = 0.5 * (fab - fba)                                 # both directions' A -> B estimate
-                for j in range(1, n):
-                    m, t = k * n + j, j / n
-                    if m >= kept - 1 or m >= len(ours) or m >= len(mci):
-                        continue
-                    truth = orig[m]
-                    score["gid"].append(psnr(ours[m], truth))
-                    score["mci"].append(psnr(mci[m], truth))
-                    score["two"].append(psnr(q((1 - t) * warp(A, -t * f) + t * warp(B, (1 - t) * f)), truth))
-                    oa, ob = dis.calc(gray(truth), gray(src[k]), None), dis.calc(gray(truth), gray(src[k + 1]), None)
-                    score["oracle"].append(psnr(q((1 - t) * warp(A, oa) + t * warp(B, ob)), truth))
-            r = {k: float(np.mean(v)) for k, v in score.items()}
-            rows.append((name, n, r))
-            print(f"| {name} | {n} | {r['gid']:.2f} | {r['mci']:.2f} | {r['two']:.2f} | {r['oracle']:.2f} "
-                  f"| {r['oracle'] - r['mci']:+.2f} |", flush=True)
+    for name, orig, w, h, rate, n, dec, kept in cases(args.clips, args.all, args.frames, args.factors, "ceiling-slowmo-"):
+        cmd = commands(args.bin, dec, n, rate)
+        src, _ = frames_of(cmd["decode"], w, h)
+        ours, _ = frames_of(cmd["gid"], w, h)
+        mci, _ = frames_of(cmd["mci"], w, h)
+        score = {k: [] for k in ("gid", "mci", "two", "oracle")}
+        for k in range(len(src) - 1):
+            A, B = src[k].astype(np.float32), src[k + 1].astype(np.float32)
+            fab, fba = dis.calc(gray(src[k]), gray(src[k + 1]), None), dis.calc(gray(src[k + 1]), gray(src[k]), None)
+            f = 0.5 * (fab - fba)                                 # both directions' A -> B estimate
+            for j in range(1, n):
+                m, t = k * n + j, j / n
+                if m >= kept - 1 or m >= len(ours) or m >= len(mci):
+                    continue
+                truth = orig[m]
+                score["gid"].append(psnr(ours[m], truth))
+                score["mci"].append(psnr(mci[m], truth))
+                score["two"].append(psnr(q((1 - t) * warp(A, -t * f) + t * warp(B, (1 - t) * f)), truth))
+                oa, ob = dis.calc(gray(truth), gray(src[k]), None), dis.calc(gray(truth), gray(src[k + 1]), None)
+                score["oracle"].append(psnr(q((1 - t) * warp(A, oa) + t * warp(B, ob)), truth))
+        r = {k: float(np.mean(v)) for k, v in score.items()}
+        rows.append((name, n, r))
+        print(f"| {name} | {n} | {r['gid']:.2f} | {r['mci']:.2f} | {r['two']:.2f} | {r['oracle']:.2f} "
+              f"| {r['oracle'] - r['mci']:+.2f} |", flush=True)
     for n in sorted({r[1] for r in rows}):
         sel = [r[2] for r in rows if r[1] == n]
         mean = lambda k: np.mean([s[k] - s["mci"] for s in sel])
