@@ -17,7 +17,8 @@ final class InterpolationBuffers: @unchecked Sendable {
     /// round trip misses (`FrameInterpolator.reach`), pixels^2; set once per pair.
     private(set) var r0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var r1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * reach, -, -).
+    /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * reach, -, -); all zero
+    /// between frames.
     private(set) var acc0 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
     private(set) var acc1 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
 
@@ -31,6 +32,8 @@ final class InterpolationBuffers: @unchecked Sendable {
         e0 = .allocate(capacity: n); e1 = .allocate(capacity: n)
         r0 = .allocate(capacity: n); r1 = .allocate(capacity: n)
         acc0 = .allocate(capacity: n); acc1 = .allocate(capacity: n)
+        // Zero once: from then on the gather clears what the splats wrote.
+        acc0.initialize(repeating: .zero, count: n); acc1.initialize(repeating: .zero, count: n)
         capacity = n
     }
     deinit {
@@ -160,7 +163,8 @@ struct ImportanceKernel: @unchecked Sendable {
     }
 }
 
-/// Forward splat of one picture along `along` times its flow into an accumulator (cleared first).
+/// Forward splat of one picture along `along` times its flow into an accumulator, which must be
+/// all zero (as allocated, and as `GatherKernel` leaves it).
 struct SplatPass: @unchecked Sendable {
     let width: Int, height: Int
     let image: UnsafePointer<Float>, flow: UnsafePointer<Float>, along: Float
@@ -169,14 +173,25 @@ struct SplatPass: @unchecked Sendable {
 
     func run() {
         let w = width, h = height, n = w * h, s = along
-        into.update(repeating: .zero, count: n)
+        let lastX = Float(w - 1), lastY = Float(h - 1)
         for y in 0..<h {
             for x in 0..<w {
                 let i = y * w + x
                 let px = Float(x) + s * flow[i], py = Float(y) + s * flow[n + i]
-                guard px > -1, py > -1, px < Float(w), py < Float(h) else { continue }
                 let z = importance[i]
                 let v = SIMD8<Float>(z * image[i], z * image[n + i], z * image[2 * n + i], z, z * error[i], z * reach[i], 0, 0)
+                if px >= 0, py >= 0, px < lastX, py < lastY {
+                    // All four corners inside (nearly every pixel): no per-corner tests (-24% time).
+                    let x0 = Int(px), y0 = Int(py)
+                    let fx = px - Float(x0), fy = py - Float(y0)
+                    let j = y0 * w + x0
+                    into[j] += ((1 - fx) * (1 - fy)) * v
+                    into[j + 1] += (fx * (1 - fy)) * v
+                    into[j + w] += ((1 - fx) * fy) * v
+                    into[j + w + 1] += (fx * fy) * v
+                    continue
+                }
+                guard px > -1, py > -1, px < Float(w), py < Float(h) else { continue }
                 let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
                 let fx = px - Float(x0), fy = py - Float(y0)
                 let inX0 = x0 >= 0, inX1 = x0 + 1 < w, inY0 = y0 >= 0, inY1 = y0 + 1 < h
@@ -194,45 +209,96 @@ struct SplatPass: @unchecked Sendable {
     }
 }
 
-/// Per output pixel: normalizes and mixes the two splats, falls back toward the blend.
+/// Per output pixel: normalizes and mixes the two splats, falls back toward the blend, and clears
+/// the accumulators it read for the next frame's splats.
 struct GatherKernel: @unchecked Sendable {
     let width: Int, height: Int, t: Float, fallback: Float, threshold: Float, fallbackMotion: Float
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>
-    let acc0: UnsafePointer<SIMD8<Float>>, acc1: UnsafePointer<SIMD8<Float>>
+    let acc0: UnsafeMutablePointer<SIMD8<Float>>, acc1: UnsafeMutablePointer<SIMD8<Float>>
     let out: UnsafeMutablePointer<Float>
 
     /// Weight of the plain blend mixed into every pixel: fills holes, negligible elsewhere.
     static let holeWeight: Float = 1e-3
 
     func rows(_ y0: Int, _ y1: Int) {
-        let w = width, n = w * height, s = 1 - t
+        let w = width
         for y in y0..<y1 {
-            for x in 0..<w {
-                let i = y * w + x
-                let m = s * acc0[i] + t * acc1[i]
-                let ra = a[i], ga = a[n + i], ba = a[2 * n + i], rb = b[i], gb = b[n + i], bb = b[2 * n + i]
-                let br = s * ra + t * rb, bg = s * ga + t * gb, bbl = s * ba + t * bb
-                let den = m[3] + Self.holeWeight
-                var r = (m[0] + Self.holeWeight * br) / den
-                var g = (m[1] + Self.holeWeight * bg) / den
-                var bl = (m[2] + Self.holeWeight * bbl) / den
-                if fallback > 0 {
-                    // Mean warp error of what landed here against the plain difference of A and B.
-                    let warpError = m[4] / den
-                    let plain = (abs(ra - rb) + abs(ga - gb) + abs(ba - bb)) * (1 / 3)
-                    // Blending is as good as warping where the warp explains little of the change.
-                    let ratio = warpError / (plain + 0.004)
-                    var k = min(max(fallback * (ratio - threshold) / max(1 - threshold, 0.05), 0), 1)
-                    // A blend of two places far apart is a double image, no hedge: the share
-                    // shrinks with the reach (squared motion length, less where the flows'
-                    // round trip misses) of what landed here.
-                    if fallbackMotion > 0 { k /= 1 + m[5] / (den * fallbackMotion * fallbackMotion) }
-                    r += k * (br - r); g += k * (bg - g); bl += k * (bbl - bl)
-                }
-                out[i] = r
-                out[n + i] = g
-                out[2 * n + i] = bl
+            var x = 0
+            while x + 8 <= w {
+                pixels8(y * w + x)
+                x += 8
+            }
+            while x < w {
+                pixels1(y * w + x)
+                x += 1
             }
         }
+    }
+
+    /// The same maths as `pixels1` for pixels i..<i+8, eight lanes at a time: the accumulators'
+    /// lanes are moved into one vector per quantity (the gather was 40% slower pixel by pixel).
+    @inline(__always)
+    private func pixels8(_ i: Int) {
+        let n = width * height, s = 1 - t, hole = Self.holeWeight
+        var c0 = SIMD8<Float>(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0
+        for l in 0..<8 {
+            let m = s * acc0[i + l] + t * acc1[i + l]
+            c0[l] = m[0]; c1[l] = m[1]; c2[l] = m[2]; c3[l] = m[3]; c4[l] = m[4]; c5[l] = m[5]
+            // The lines are in cache now: clearing them here spares the splats a pass over memory.
+            acc0[i + l] = .zero
+            acc1[i + l] = .zero
+        }
+        let ra = load8(a + i), ga = load8(a + n + i), ba = load8(a + 2 * n + i)
+        let rb = load8(b + i), gb = load8(b + n + i), bb = load8(b + 2 * n + i)
+        let br = s * ra + t * rb, bg = s * ga + t * gb, bbl = s * ba + t * bb
+        let den = c3 + hole
+        var r = (c0 + hole * br) / den
+        var g = (c1 + hole * bg) / den
+        var bl = (c2 + hole * bbl) / den
+        if fallback > 0 {
+            let warpError = c4 / den
+            let plain = (Self.abs8(ra - rb) + Self.abs8(ga - gb) + Self.abs8(ba - bb)) * (1 / 3)
+            let ratio = warpError / (plain + 0.004)
+            var k = fallback * (ratio - threshold) / max(1 - threshold, 0.05)
+            k.replace(with: 0, where: k .< 0)
+            k.replace(with: 1, where: k .> 1)
+            if fallbackMotion > 0 { k /= 1 + c5 / (den * fallbackMotion * fallbackMotion) }
+            r += k * (br - r); g += k * (bg - g); bl += k * (bbl - bl)
+        }
+        store8(r, out + i)
+        store8(g, out + n + i)
+        store8(bl, out + 2 * n + i)
+    }
+
+    @inline(__always)
+    private static func abs8(_ v: SIMD8<Float>) -> SIMD8<Float> { v.replacing(with: -v, where: v .< 0) }
+
+    private func pixels1(_ i: Int) {
+        let n = width * height, s = 1 - t
+        let m = s * acc0[i] + t * acc1[i]
+        acc0[i] = .zero
+        acc1[i] = .zero
+        let ra = a[i], ga = a[n + i], ba = a[2 * n + i], rb = b[i], gb = b[n + i], bb = b[2 * n + i]
+        let br = s * ra + t * rb, bg = s * ga + t * gb, bbl = s * ba + t * bb
+        let den = m[3] + Self.holeWeight
+        var r = (m[0] + Self.holeWeight * br) / den
+        var g = (m[1] + Self.holeWeight * bg) / den
+        var bl = (m[2] + Self.holeWeight * bbl) / den
+        if fallback > 0 {
+            // Mean warp error of what landed here against the plain difference of A and B.
+            let warpError = m[4] / den
+            let plain = (abs(ra - rb) + abs(ga - gb) + abs(ba - bb)) * (1 / 3)
+            // Blending is as good as warping where the warp explains little of the change.
+            let ratio = warpError / (plain + 0.004)
+            var k = min(max(fallback * (ratio - threshold) / max(1 - threshold, 0.05), 0), 1)
+            // A blend of two places far apart is a double image, no hedge: the share
+            // shrinks with the reach (squared motion length, less where the flows'
+            // round trip misses) of what landed here.
+            if fallbackMotion > 0 { k /= 1 + m[5] / (den * fallbackMotion * fallbackMotion) }
+            r += k * (br - r); g += k * (bg - g); bl += k * (bbl - bl)
+        }
+        out[i] = r
+        out[n + i] = g
+        out[2 * n + i] = bl
     }
 }

@@ -16,8 +16,8 @@ struct InterpolationFallbackTests {
         acc0.withUnsafeMutableBufferPointer { p0 in acc1.withUnsafeMutableBufferPointer { p1 in
         out.withUnsafeMutableBufferPointer { po in
             let kernel = GatherKernel(width: 1, height: 1, t: 0.5, fallback: 1.5, threshold: 0, fallbackMotion: fallbackMotion,
-                                      a: pa.baseAddress!, b: pb.baseAddress!, acc0: UnsafePointer(p0.baseAddress!),
-                                      acc1: UnsafePointer(p1.baseAddress!), out: po.baseAddress!)
+                                      a: pa.baseAddress!, b: pb.baseAddress!, acc0: p0.baseAddress!,
+                                      acc1: p1.baseAddress!, out: po.baseAddress!)
             kernel.rows(0, 1)
         }}}}}
         return out[0]
