@@ -261,14 +261,16 @@ public final class FrameInterpolator {
         let w = first.width, h = first.height
         work.reserve(w * h)
         let beta = beta
-        let z0 = work.z0, z1 = work.z1, e0 = work.e0, e1 = work.e1
+        // The reach first: the importance pass packs it into the splat vectors.
+        setReach(flows.small, flows.smallBack, width: w, height: h)
+        let work = work
         first.data.withUnsafeBufferPointer { pa in second.data.withUnsafeBufferPointer { pb in
         forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
             let k = ImportanceKernel(width: w, height: h, beta: beta, a: pa.baseAddress!, b: pb.baseAddress!,
-                                     forward: pf.baseAddress!, backward: pg.baseAddress!, z0: z0, z1: z1, e0: e0, e1: e1)
+                                     forward: pf.baseAddress!, backward: pg.baseAddress!, z0: work.z0, z1: work.z1,
+                                     e0: work.e0, e1: work.e1, r0: work.r0, r1: work.r1, src0: work.src0, src1: work.src1)
             parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
         }}}}
-        setReach(flows.small, flows.smallBack, width: w, height: h)
     }
 
     /// Mean warp error |A(p) - B(p + F(p))| of both pictures under the flows in use (colours 0...1).
@@ -324,16 +326,14 @@ public final class FrameInterpolator {
         if t <= 0 { return a }
         if t >= 1 { return b }
         let w = a.width, h = a.height, n = w * h
-        let acc0 = work.acc0, acc1 = work.acc1, z0 = work.z0, z1 = work.z1, e0 = work.e0, e1 = work.e1
+        let acc0 = work.acc0, acc1 = work.acc1, src0 = work.src0, src1 = work.src1
         // The gather writes every sample, so the picture is not cleared first (2.7 MB at 640x360).
         let out = [Float](unsafeUninitializedCapacity: 3 * n) { po, count in
         count = 3 * n
         a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in
         forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
-            let s0 = SplatPass(width: w, height: h, image: pa.baseAddress!, flow: pf.baseAddress!, along: t,
-                               importance: z0, error: e0, reach: work.r0, into: acc0)
-            let s1 = SplatPass(width: w, height: h, image: pb.baseAddress!, flow: pg.baseAddress!, along: 1 - t,
-                               importance: z1, error: e1, reach: work.r1, into: acc1)
+            let s0 = SplatPass(width: w, height: h, source: src0, flow: pf.baseAddress!, along: t, into: acc0)
+            let s1 = SplatPass(width: w, height: h, source: src1, flow: pg.baseAddress!, along: 1 - t, into: acc1)
             // The two splats write separate accumulators: one per core, same result on any machine.
             DispatchQueue.concurrentPerform(iterations: 2) { i in (i == 0 ? s0 : s1).run() }
             let g = GatherKernel(width: w, height: h, t: t, fallback: fallback, threshold: fallbackThreshold,
