@@ -20,7 +20,8 @@ import Graph
 ///
 /// Flow is measured on reduced pictures (see `flowScale`) and upsampled, and each flow is
 /// seeded with the same direction's flow of the previous pair. Holds the two pictures, their
-/// flows and weights plus two accumulators, all reused from pair to pair.
+/// flows and weights, each picture's splat vectors and two accumulators (about 90 bytes a pixel
+/// besides the pictures), all reused from pair to pair.
 public final class FrameInterpolator {
     /// The flow settings.
     public let parameters: FlowParameters
