@@ -262,14 +262,15 @@ public final class FrameInterpolator {
         let w = first.width, h = first.height
         work.reserve(w * h)
         let beta = beta
-        // The reach first: the importance pass packs it into the splat vectors.
-        setReach(flows.small, flows.smallBack, width: w, height: h)
-        let work = work
+        // The misses first: the importance pass turns them into reaches for the splat vectors.
+        setMisses(flows.small, flows.smallBack, width: w, height: h)
+        let work = work, c = fallbackConsistency
         first.data.withUnsafeBufferPointer { pa in second.data.withUnsafeBufferPointer { pb in
         forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
             let k = ImportanceKernel(width: w, height: h, beta: beta, a: pa.baseAddress!, b: pb.baseAddress!,
                                      forward: pf.baseAddress!, backward: pg.baseAddress!, z0: work.z0, z1: work.z1,
-                                     e0: work.e0, e1: work.e1, r0: work.r0, r1: work.r1, src0: work.src0, src1: work.src1)
+                                     e0: work.e0, e1: work.e1, miss0: work.miss0, miss1: work.miss1,
+                                     inverseConsistency2: c > 0 ? 1 / (c * c) : 0, src0: work.src0, src1: work.src1)
             parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
         }}}}
     }
@@ -288,33 +289,17 @@ public final class FrameInterpolator {
         consistency > 0 ? lengthSquared / (1 + missSquared / (consistency * consistency)) : lengthSquared
     }
 
-    /// Fills `work.r0` / `r1` for the pair: round trips measured on the reduced flows (a
-    /// sixteenth of the pixels; the full-size flows are their upsampling), stretched to full size.
-    private func setReach(_ small: FlowField, _ smallBack: FlowField, width w: Int, height h: Int) {
-        let scale = Float(w) / Float(small.width), c = fallbackConsistency
-        for (from, to, into, full) in [(small, smallBack, work.r0, forward), (smallBack, small, work.r1, backward)] {
+    /// Fills `work.miss0` / `miss1` with the pair's squared round-trip misses at full size,
+    /// measured on the reduced flows (a sixteenth of the pixels; the full-size flows are their
+    /// upsampling); the importance pass turns them into reaches.
+    private func setMisses(_ small: FlowField, _ smallBack: FlowField, width w: Int, height h: Int) {
+        let scale = Float(w) / Float(small.width)
+        for (from, to, into) in [(small, smallBack, work.miss0), (smallBack, small, work.miss1)] {
             let miss = FlowConsistency.missSquared(forward: from, backward: to)
             // Squared misses scale with the square of the size ratio.
             miss.withUnsafeBufferPointer { m in
                 PyramidKernels.resize(m.baseAddress!, width: from.width, height: from.height, into: into, width: w, height: h,
                                       scale: scale * scale)
-            }
-            full.data.withUnsafeBufferPointer { p in
-                nonisolated(unsafe) let p = p.baseAddress!, into = into
-                let n = w * h
-                parallelStripes(h, stripes: denseStripes) { y0, y1 in
-                    var i = y0 * w
-                    let end = y1 * w
-                    let ic = SIMD8<Float>(repeating: c > 0 ? 1 / (c * c) : 0)
-                    while i + 8 <= end {
-                        let fx = load8(p + i), fy = load8(p + n + i)
-                        store8((fx * fx + fy * fy) / (1 + load8(into + i) * ic), into + i)
-                        i += 8
-                    }
-                    for j in i..<end {
-                        into[j] = Self.reach(lengthSquared: p[j] * p[j] + p[n + j] * p[n + j], missSquared: into[j], consistency: c)
-                    }
-                }
             }
         }
     }

@@ -13,10 +13,10 @@ final class InterpolationBuffers: @unchecked Sendable {
     private(set) var z1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var e1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    /// A's and B's pixels' reach for the fall-back limit: |F(p)|^2 scaled down where the flows'
-    /// round trip misses (`FrameInterpolator.reach`), pixels^2; set once per pair.
-    private(set) var r0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    private(set) var r1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    /// A's and B's pixels' squared round-trip miss |F(p) + G(p + F(p))|^2 (pixels^2), set once
+    /// per pair; the importance pass turns it into the reach (`FrameInterpolator.reach`).
+    private(set) var miss0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var miss1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * reach, -, -); all zero
     /// between frames.
     private(set) var acc0 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
@@ -29,11 +29,11 @@ final class InterpolationBuffers: @unchecked Sendable {
     func reserve(_ n: Int) {
         count = n
         guard n > capacity else { return }
-        for p in [z0, z1, e0, e1, r0, r1] { p.deallocate() }
+        for p in [z0, z1, e0, e1, miss0, miss1] { p.deallocate() }
         for p in [acc0, acc1, src0, src1] { p.deallocate() }
         z0 = .allocate(capacity: n); z1 = .allocate(capacity: n)
         e0 = .allocate(capacity: n); e1 = .allocate(capacity: n)
-        r0 = .allocate(capacity: n); r1 = .allocate(capacity: n)
+        miss0 = .allocate(capacity: n); miss1 = .allocate(capacity: n)
         acc0 = .allocate(capacity: n); acc1 = .allocate(capacity: n)
         src0 = .allocate(capacity: n); src1 = .allocate(capacity: n)
         // Zero once: from then on the gather clears what the splats wrote.
@@ -41,7 +41,7 @@ final class InterpolationBuffers: @unchecked Sendable {
         capacity = n
     }
     deinit {
-        for p in [z0, z1, e0, e1, r0, r1] { p.deallocate() }
+        for p in [z0, z1, e0, e1, miss0, miss1] { p.deallocate() }
         for p in [acc0, acc1, src0, src1] { p.deallocate() }
     }
 }
@@ -67,24 +67,27 @@ enum InterpolationMath {
 }
 
 /// Per pair: importance z = exp(-beta e) and warp error e = mean |A(p) - B(p + F(p))| (and for
-/// B), and from them (and the reach, set before) the splat vectors of both pictures.
+/// B), and from them and the reach (|F|^2 / (1 + miss^2 / c^2), `FrameInterpolator.reach`) the
+/// splat vectors of both pictures.
 struct ImportanceKernel: @unchecked Sendable {
     let width: Int, height: Int, beta: Float
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>
     let forward: UnsafePointer<Float>, backward: UnsafePointer<Float>
     let z0: UnsafeMutablePointer<Float>, z1: UnsafeMutablePointer<Float>
     let e0: UnsafeMutablePointer<Float>, e1: UnsafeMutablePointer<Float>
-    let r0: UnsafePointer<Float>, r1: UnsafePointer<Float>
+    /// Squared round-trip misses, and 1 / fallbackConsistency^2 (0: no consistency test).
+    let miss0: UnsafePointer<Float>, miss1: UnsafePointer<Float>
+    let inverseConsistency2: Float
     let src0: UnsafeMutablePointer<SIMD8<Float>>, src1: UnsafeMutablePointer<SIMD8<Float>>
 
     func rows(_ y0: Int, _ y1: Int) {
-        pass(y0, y1, a, b, forward, z0, e0, r0, src0)
-        pass(y0, y1, b, a, backward, z1, e1, r1, src1)
+        pass(y0, y1, a, b, forward, z0, e0, miss0, src0)
+        pass(y0, y1, b, a, backward, z1, e1, miss1, src1)
     }
 
     private func pass(_ y0: Int, _ y1: Int, _ src: UnsafePointer<Float>, _ dst: UnsafePointer<Float>,
                       _ f: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, _ e: UnsafeMutablePointer<Float>,
-                      _ reach: UnsafePointer<Float>, _ vectors: UnsafeMutablePointer<SIMD8<Float>>) {
+                      _ miss: UnsafePointer<Float>, _ vectors: UnsafeMutablePointer<SIMD8<Float>>) {
         let w = width, h = height, n = w * h
         let vectorEnd = w >= 2 && h >= 2 ? w - w % 8 : 0
         for y in y0..<y1 {
@@ -117,9 +120,11 @@ struct ImportanceKernel: @unchecked Sendable {
             }
             weights(from: e + y * w, into: z + y * w, count: w)
             // While the row is in cache.
+            let ic = inverseConsistency2
             for i in (y * w)..<(y * w + w) {
-                let zi = z[i]
-                vectors[i] = SIMD8<Float>(zi * src[i], zi * src[n + i], zi * src[2 * n + i], zi, zi * e[i], zi * reach[i], 0, 0)
+                let zi = z[i], fx = f[i], fy = f[n + i]
+                let reach = (fx * fx + fy * fy) / (1 + miss[i] * ic)
+                vectors[i] = SIMD8<Float>(zi * src[i], zi * src[n + i], zi * src[2 * n + i], zi, zi * e[i], zi * reach, 0, 0)
             }
         }
     }
