@@ -12,6 +12,8 @@ import SpectralVolume
 /// 1..N-1 (camera shake removed), then frames 1..N-1 rendered from frame 0 by every renderer and
 /// scored against the real frames (PSNR, SSIM, GMSD), once with the measured fields and once with
 /// their K = 16 band-limited version from the spectral volume (what the product renders).
+/// `--save DIR [--save-every N]` also writes every N-th real frame and its renders as PNG for
+/// `Benchmarks/render/lpips_quality.py` (LPIPS, which runs in Python).
 enum BenchRender {
     /// Still-camera clips with real oscillating motion (candle, fire, plants, water, sway).
     static let defaultClips = [
@@ -48,6 +50,8 @@ enum BenchRender {
         var dump: String?
         var gate: Float = 0.02
         var weighting = WeightMode.filled
+        var saveFolder: String?
+        var saveEvery = 10
         var i = 0
         while i < argv.count {
             let value = argv[safe: i + 1]
@@ -58,6 +62,8 @@ enum BenchRender {
             case "--border": border = max(0, Int(value ?? "") ?? border)
             case "--alpha": alpha = max(0, Float(value ?? "") ?? alpha)
             case "--dump": dump = value
+            case "--save": saveFolder = value
+            case "--save-every": saveEvery = max(1, Int(value ?? "") ?? saveEvery)
             case "--gate": gate = max(1e-4, Float(value ?? "") ?? gate)
             case "--weights":
                 guard let mode = value.flatMap(WeightMode.init(rawValue:)) else {
@@ -65,7 +71,7 @@ enum BenchRender {
                 }
                 weighting = mode
             default:
-                throw GIDError.usage("bench --render-quality: unknown option '\(argv[i])' (use --clips DIR, --clip NAME, --frames N, --border B, --alpha A, --weights paper|gated|filled, --gate G, --dump DIR)")
+                throw GIDError.usage("bench --render-quality: unknown option '\(argv[i])' (use --clips DIR, --clip NAME, --frames N, --border B, --alpha A, --weights paper|gated|filled, --gate G, --dump DIR, --save DIR, --save-every N)")
             }
             i += 2
         }
@@ -85,7 +91,9 @@ enum BenchRender {
                 print("\(name): skipped, not found in \(folder)")
                 continue
             }
-            let result = try measure(path: path, frames: frames, border: border, alpha: alpha, weighting: weighting, gate: gate, dump: dump)
+            let save = saveFolder.map { Saving(folder: $0, every: saveEvery) }
+            let result = try measure(path: path, frames: frames, border: border, alpha: alpha, weighting: weighting, gate: gate,
+                                     dump: dump, save: save)
             results.append(result)
             print(String(format: "%@: %dx%d, %d frames, W mean %.2f px max %.1f px, %.1f s", result.name, result.width,
                          result.height, result.frames, result.meanW, result.maxW, result.seconds))
@@ -135,7 +143,22 @@ enum BenchRender {
     }
 
     /// Measures, renders and scores one clip.
-    static func measure(path: String, frames: Int, border: Int, alpha: Float, weighting: WeightMode, gate: Float, dump: String?) throws -> ClipResult {
+    /// Where `--save` writes pictures, and which frames.
+    struct Saving {
+        var folder: String
+        var every: Int
+
+        /// `folder/clip/motion/variant/t.png` (motion "real" for the real frame).
+        func path(clip: String, motion: String, variant: String?, frame t: Int) throws -> String {
+            var dir = "\(folder)/\(clip)/\(motion)"
+            if let variant { dir += "/\(variant)" }
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            return "\(dir)/\(String(format: "%03d", t)).png"
+        }
+    }
+
+    static func measure(path: String, frames: Int, border: Int, alpha: Float, weighting: WeightMode, gate: Float, dump: String?,
+                        save: Saving? = nil) throws -> ClipResult {
         let start = DispatchTime.now().uptimeNanoseconds
         let name = URL(fileURLWithPath: path).lastPathComponent
         // Pass 1: flow I0 -> I_t for t = 1..N-1 (fields kept: 2 floats a pixel a frame).
@@ -178,10 +201,27 @@ enum BenchRender {
                 let times = (t..<min(t + batch, window)).map(Double.init)
                 bandFields.withUnsafeMutableBufferPointer { volume.evaluate(atFrames: times, into: $0) }
             }
+            let saving = save.flatMap { t % $0.every == 0 ? $0 : nil }
+            var saveError: (any Error)?
+            if let saving {
+                let clip = name.split(separator: ".").first.map(String.init) ?? name
+                try FlowCommand.writePicture(picture, to: saving.path(clip: clip, motion: "real", variant: nil, frame: t))
+                for (scorer, motion) in [(measured, "measured"), (band, "K16")] {
+                    scorer.observer = { variant, image in
+                        do {
+                            try FlowCommand.writePicture(image, to: saving.path(clip: clip, motion: motion, variant: variant.rawValue, frame: t))
+                        } catch { saveError = saveError ?? error }
+                    }
+                }
+            } else {
+                measured.observer = nil
+                band.observer = nil
+            }
             measured.add(field: fields[t - 1], frame: picture)
             bandFields.withUnsafeBufferPointer { all in
                 band.add(field: UnsafeBufferPointer(rebasing: all[(slot * 2 * w * h)..<((slot + 1) * 2 * w * h)]), frame: picture)
             }
+            if let saveError { throw saveError }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return ClipResult(name: name, width: w, height: h, frames: window, meanW: measuredW.reduce(0, +) / Float(w * h),

@@ -48,6 +48,9 @@ public final class RenderScorer {
     public private(set) var scores: [RenderScore]
     private let renderers: [SplatRenderer?]
     private var outputs: [RGBImage]
+    /// Called with each variant's picture as it is scored (e.g. to save some for a metric that
+    /// runs elsewhere, such as LPIPS in Python); nil = not called.
+    public var observer: ((RenderVariant, RGBImage) -> Void)?
 
     /// Prepares the variants for `reference` and its weights W.
     public init(reference: RGBImage, weights: [Float], alpha: Float = SplatRenderer.defaultAlpha, border: Int = 0,
@@ -84,6 +87,7 @@ public final class RenderScorer {
                 renderers[v]!.render(reference, field: field, weights: weights, into: &outputs[v])
                 out = outputs[v]
             }
+            observer?(scores[v].variant, out)
             scores[v].psnr.append(ImageMetrics.psnr(out, frame, border: border))
             scores[v].ssim.append(ImageMetrics.ssim(out, target, border: border))
             scores[v].gmsd.append(ImageMetrics.gmsd(out, frame, border: border))
