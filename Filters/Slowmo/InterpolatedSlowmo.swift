@@ -18,13 +18,14 @@ final class InterpolatedSlowmo {
     private var next = 0
     private var size: (width: Int, height: Int)?
 
-    init(factor: Double, preset: String, input: StreamInfo, label: String) throws {
+    init(factor: Double, preset: String, sharpen: Float = 1, input: StreamInfo, label: String) throws {
         self.label = label
         self.factor = factor
         guard let p = FlowPreset(rawValue: preset) else {
             throw GIDError.usage("\(label): preset=\(preset): use fast, medium or best")
         }
         interpolator = FrameInterpolator(preset: p)
+        interpolator.sharpening = sharpen
         if input.isStill {
             throw GIDError.usage("\(label): \(input.source.isEmpty ? "the input" : input.source) is a single picture; slow motion of frames needs a video (for a still, measure or load motion first: motion=scene.gidm,slowmo=\(WindowFormat.short(factor)))")
         }

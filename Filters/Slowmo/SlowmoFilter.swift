@@ -10,12 +10,15 @@ public final class SlowmoFilter: Filter {
     public struct Options: FilterOptions {
         public var factor = 2.0
         public var preset = "medium"
+        public var sharpen = 1.0
         public init() {}
         public static let table: [OptionSpec<Options>] = [
             .double("factor", \.factor, default: 2, range: 0.1...100,
                     help: "slow-down factor N: output time t shows the input at t/N (N < 1 speeds up); on motion the period becomes N*T"),
             .choice("preset", \.preset, default: "medium", choices: ["fast", "medium", "best"],
                     help: "frames: optical flow speed/accuracy trade-off of the interpolation (fast and medium measure flow on reduced pictures, finer where a probe finds it pays; best at full size, several times slower)"),
+            .double("sharpen", \.sharpen, default: 1, range: 0...3,
+                    help: "frames: give back the detail resampling blurs in made frames (1 undoes it to first order, 0 off, above 1 crisper than the source)"),
         ]
     }
 
@@ -27,7 +30,8 @@ public final class SlowmoFilter: Filter {
         On video frames: frame interpolation by softmax splatting. Flow both ways between
         neighbouring frames; both frames splatted to the in-between time, each pixel weighted by
         how well it matches in the other frame (covered pixels lose), mixed by time, falling back
-        toward a blend where the flow does not explain a pixel; the output keeps the input's frame rate and lasts N times as long (add
+        toward a blend where the flow does not explain a pixel, then sharpened by as much as the
+        resampling blurred (sharpen=); the output keeps the input's frame rate and lasts N times as long (add
         lavfi='setpts=PTS/N' for the same length at N times the rate, as minterpolate does).
         Streaming: two frames and their flows are held.
         Examples:
@@ -49,7 +53,8 @@ public final class SlowmoFilter: Filter {
         label = context.label
         factor = options.factor
         if input.kind == .frames {
-            let f = try InterpolatedSlowmo(factor: options.factor, preset: options.preset, input: input, label: label)
+            let f = try InterpolatedSlowmo(factor: options.factor, preset: options.preset, sharpen: Float(options.sharpen),
+                                           input: input, label: label)
             frames = f
             output = f.output
         } else {

@@ -87,6 +87,14 @@ public final class FrameInterpolator {
     public var probeInterval = 16
     /// How much lower the finer flow's warp error must be for the finer size to be kept.
     public var probeGain: Float = 0.85
+    /// Strength of the sharpening that gives back the detail the bilinear splats blurred away
+    /// (`SharpenKernel`; 1 = undo the blur to first order, 0 = off).
+    ///
+    /// Why: a made frame is the average of resampled pictures and looked softer than the real
+    /// ones; minterpolate, which copies whole-pixel blocks, scored better in LPIPS on four of the
+    /// six benchmark clips. With 1: PSNR +0.04 / +0.03 dB (x2 / x4) on those clips, LPIPS
+    /// 0.0315 -> 0.0294 / 0.0381 -> 0.0359 (below minterpolate's 0.0314 / 0.0375).
+    public var sharpening: Float = 1
     /// One estimator per direction: the two flows of a pair run side by side (one per core).
     private let estimators: [OpticalFlow]
     private var a: RGBImage?
@@ -312,21 +320,31 @@ public final class FrameInterpolator {
         if t <= 0 { return a }
         if t >= 1 { return b }
         let w = a.width, h = a.height, n = w * h
-        let acc0 = work.acc0, acc1 = work.acc1, src0 = work.src0, src1 = work.src1
+        let acc0 = work.acc0, acc1 = work.acc1, src0 = work.src0, src1 = work.src1, z0 = work.z0, z1 = work.z1
+        let sharpen = sharpening > 0, unsharp = work.unsharp, gains = work.gains
         // The gather writes every sample, so the picture is not cleared first (2.7 MB at 640x360).
         let out = [Float](unsafeUninitializedCapacity: 3 * n) { po, count in
         count = 3 * n
         a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in
         forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
-            let s0 = SplatPass(width: w, height: h, source: src0, flow: pf.baseAddress!, along: t, into: acc0)
-            let s1 = SplatPass(width: w, height: h, source: src1, flow: pg.baseAddress!, along: 1 - t, into: acc1)
+            let s0 = SplatPass(width: w, height: h, source: src0, flow: pf.baseAddress!, along: t, importance: z0, into: acc0)
+            let s1 = SplatPass(width: w, height: h, source: src1, flow: pg.baseAddress!, along: 1 - t, importance: z1, into: acc1)
             // The two splats write separate accumulators: one per core, same result on any machine.
             DispatchQueue.concurrentPerform(iterations: 2) { i in (i == 0 ? s0 : s1).run() }
-            let g = GatherKernel(width: w, height: h, t: t, fallback: fallback, threshold: fallbackThreshold,
+            var g = GatherKernel(width: w, height: h, t: t, fallback: fallback, threshold: fallbackThreshold,
                                  fallbackMotion: fallbackMotion,
                                  a: pa.baseAddress!, b: pb.baseAddress!,
-                                 acc0: acc0, acc1: acc1, out: po.baseAddress!)
-            parallelStripes(h, stripes: denseStripes) { y0, y1 in g.rows(y0, y1) }
+                                 acc0: acc0, acc1: acc1, out: sharpen ? unsharp : po.baseAddress!)
+            if sharpen {
+                g.gains = gains
+                g.sharpening = sharpening
+            }
+            let gather = g
+            parallelStripes(h, stripes: denseStripes) { y0, y1 in gather.rows(y0, y1) }
+            if sharpen {
+                let k = SharpenKernel(width: w, height: h, unsharp: unsharp, gains: gains, out: po.baseAddress!)
+                parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
+            }
         }}}}}
         return RGBImage(width: w, height: h, data: out)
     }
