@@ -20,7 +20,7 @@ import Graph
 ///
 /// Flow is measured on reduced pictures (see `flowScale`) and upsampled, and each flow is
 /// seeded with the same direction's flow of the previous pair. Holds the two pictures, their
-/// flows and weights, each picture's splat vectors and two accumulators (about 90 bytes a pixel
+/// flows and weights, each picture's splat vectors and two accumulators (about 170 bytes a pixel
 /// besides the pictures), all reused from pair to pair.
 public final class FrameInterpolator {
     /// The flow settings.
@@ -272,13 +272,13 @@ public final class FrameInterpolator {
         let beta = beta
         // The misses first: the importance pass turns them into reaches for the splat vectors.
         setMisses(flows.small, flows.smallBack, width: w, height: h)
-        let work = work, c = fallbackConsistency
+        let work = work
         first.data.withUnsafeBufferPointer { pa in second.data.withUnsafeBufferPointer { pb in
         forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
             let k = ImportanceKernel(width: w, height: h, beta: beta, a: pa.baseAddress!, b: pb.baseAddress!,
                                      forward: pf.baseAddress!, backward: pg.baseAddress!, z0: work.z0, z1: work.z1,
                                      e0: work.e0, e1: work.e1, miss0: work.miss0, miss1: work.miss1,
-                                     inverseConsistency2: c > 0 ? 1 / (c * c) : 0, src0: work.src0, src1: work.src1)
+                                     consistency: fallbackConsistency, src0: work.src0, src1: work.src1)
             parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
         }}}}
     }
@@ -293,6 +293,7 @@ public final class FrameInterpolator {
 
     /// A pixel's reach for the fall-back limit: |F|^2 / (1 + miss^2 / fallbackConsistency^2),
     /// with miss the flows' round-trip miss |F(p) + G(p + F(p))| (pixels).
+    @inline(__always)
     static func reach(lengthSquared: Float, missSquared: Float, consistency: Float) -> Float {
         consistency > 0 ? lengthSquared / (1 + missSquared / (consistency * consistency)) : lengthSquared
     }

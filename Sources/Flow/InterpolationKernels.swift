@@ -69,7 +69,6 @@ enum InterpolationMath {
         let magic = SIMD8<Float>(repeating: 8388608)
         return unsafeBitCast(v + magic, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
     }
-
 }
 
 /// Per pair: importance z = exp(-beta e) and warp error e = mean |A(p) - B(p + F(p))| (and for
@@ -81,9 +80,9 @@ struct ImportanceKernel: @unchecked Sendable {
     let forward: UnsafePointer<Float>, backward: UnsafePointer<Float>
     let z0: UnsafeMutablePointer<Float>, z1: UnsafeMutablePointer<Float>
     let e0: UnsafeMutablePointer<Float>, e1: UnsafeMutablePointer<Float>
-    /// Squared round-trip misses, and 1 / fallbackConsistency^2 (0: no consistency test).
+    /// Squared round-trip misses, and `FrameInterpolator.fallbackConsistency`.
     let miss0: UnsafePointer<Float>, miss1: UnsafePointer<Float>
-    let inverseConsistency2: Float
+    let consistency: Float
     let src0: UnsafeMutablePointer<SIMD8<Float>>, src1: UnsafeMutablePointer<SIMD8<Float>>
 
     func rows(_ y0: Int, _ y1: Int) {
@@ -126,10 +125,9 @@ struct ImportanceKernel: @unchecked Sendable {
             }
             weights(from: e + y * w, into: z + y * w, count: w)
             // While the row is in cache.
-            let ic = inverseConsistency2
             for i in (y * w)..<(y * w + w) {
                 let zi = z[i], fx = f[i], fy = f[n + i]
-                let reach = (fx * fx + fy * fy) / (1 + miss[i] * ic)
+                let reach = FrameInterpolator.reach(lengthSquared: fx * fx + fy * fy, missSquared: miss[i], consistency: consistency)
                 vectors[i] = SIMD8<Float>(zi * src[i], zi * src[n + i], zi * src[2 * n + i], zi, zi * e[i], zi * reach, 0, 0)
             }
         }
@@ -229,8 +227,8 @@ struct SplatPass: @unchecked Sendable {
 
     /// Eight pixels whose four corners are all inside (nearly all of them): the coordinates are
     /// worked out eight at a time, and each pixel's right-hand corners are carried in registers
-    /// to the next pixel, which usually lands one to the right (30% less time than pixel by pixel;
-    /// sums are grouped differently, a rounding apart).
+    /// to the next pixel, which usually lands one to the right (20-30% less time than pixel by
+    /// pixel in isolation; sums are grouped differently, a rounding apart).
     @inline(__always)
     private func inside8(_ i: Int, _ px: SIMD8<Float>, _ py: SIMD8<Float>) {
         let w = width
