@@ -1,6 +1,5 @@
 import Foundation
 import Graph
-import MediaIO
 import Testing
 @testable import Flow
 
