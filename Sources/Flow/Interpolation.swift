@@ -214,16 +214,16 @@ public final class FrameInterpolator {
         defer { pairIndex += 1 }
         guard flowScale == nil, coarsest > 0, probeInterval > 0, pairIndex == nextProbe else {
             let scale = min(chosenScale ?? coarsest, coarsest)
-            use(try measure(first, levels0[scale], second, levels1[scale], seeds: seeds), first, second)
+            use(try measure(levels0, levels1, at: scale, seeds: seeds), first, second)
             return
         }
         // A probe: the automatic size and twice that; the finer one stays while its warp explains
         // the pair clearly better.
         // The finer size first: most probes keep the coarser one, whose weights are then in place.
-        let fine = try measure(first, levels0[coarsest - 1], second, levels1[coarsest - 1], seeds: seeds)
+        let fine = try measure(levels0, levels1, at: coarsest - 1, seeds: seeds)
         use(fine, first, second)
         let fineError = meanWarpError()
-        let coarse = try measure(first, levels0[coarsest], second, levels1[coarsest], seeds: seeds)
+        let coarse = try measure(levels0, levels1, at: coarsest, seeds: seeds)
         use(coarse, first, second)
         let coarseError = meanWarpError()
         let finer = fineError < probeGain * coarseError
@@ -238,10 +238,12 @@ public final class FrameInterpolator {
                            coarseError, c.width, c.height, fineError, f.width, f.height))
     }
 
-    /// Both flows of the pair measured on g0 and g1, each seeded with the previous pair's flow in
-    /// the same direction (`seeds`) when that was measured at the same size.
-    private func measure(_ first: RGBImage, _ g0: GrayImage, _ second: RGBImage, _ g1: GrayImage,
+    /// Both flows of the pair measured on level `scale` of the two pictures' luma pyramids, each
+    /// seeded with the previous pair's flow in the same direction (`seeds`) when that was
+    /// measured at the same size, and upsampled to the pictures' size (level 0).
+    private func measure(_ levels0: [GrayImage], _ levels1: [GrayImage], at scale: Int,
                          seeds: (FlowField?, FlowField?)) throws -> PairFlows {
+        let g0 = levels0[scale], g1 = levels1[scale]
         let hintF = seeds.0.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
         let hintB = seeds.1.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
         // Both directions at once: each estimator's own kernels use few threads at these sizes,
@@ -249,7 +251,7 @@ public final class FrameInterpolator {
         // The two estimators are separate objects, each used by one job only.
         nonisolated(unsafe) let jobs = [(estimators[0], g0, g1, hintF), (estimators[1], g1, g0, hintB)]
         let results = ResultSlots<(small: FlowField, full: FlowField)>(count: 2)
-        let w = first.width, h = first.height
+        let w = levels0[0].width, h = levels0[0].height
         DispatchQueue.concurrentPerform(iterations: 2) { j in
             let (estimator, from, to, hint) = jobs[j]
             results[j] = Result {
