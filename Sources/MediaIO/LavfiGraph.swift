@@ -12,6 +12,7 @@ public final class LavfiGraph {
     private let inputWidth: Int
     private let inputHeight: Int
     private let description: String
+    private let lib: Libavfilter
 
     /// Output properties, known once the graph is configured.
     public private(set) var width = 0
@@ -34,10 +35,11 @@ public final class LavfiGraph {
     init(_ description: String, width: Int, height: Int, format: AVPixelFormat, timeBase: Rational,
          frameRate: Rational?, outputFormats: [AVPixelFormat]) throws {
         self.description = description
+        lib = try Libavfilter.shared()
         inputFormat = format
         inputWidth = width
         inputHeight = height
-        guard let g = avfilter_graph_alloc() else { throw GIDError.internal("out of memory creating a filter graph") }
+        guard let g = lib.graphAlloc() else { throw GIDError.internal("out of memory creating a filter graph") }
         graph = g
         g.pointee.nb_threads = 0
         let tb = timeBase.num > 0 && timeBase.den > 0 ? timeBase : Rational(1, 25)
@@ -46,8 +48,8 @@ public final class LavfiGraph {
         LibavLog.reset()
         var srcCtx: UnsafeMutablePointer<AVFilterContext>?
         var sinkCtx: UnsafeMutablePointer<AVFilterContext>?
-        try check(avfilter_graph_create_filter(&srcCtx, avfilter_get_by_name("buffer"), "in", args, nil, g), .internal, "lavfi: buffer source")
-        try check(avfilter_graph_create_filter(&sinkCtx, avfilter_get_by_name("buffersink"), "out", nil, nil, g), .internal, "lavfi: buffer sink")
+        try check(lib.createFilter(&srcCtx, lib.getByName("buffer"), "in", args, nil, g), .internal, "lavfi: buffer source")
+        try check(lib.createFilter(&sinkCtx, lib.getByName("buffersink"), "out", nil, nil, g), .internal, "lavfi: buffer sink")
         src = srcCtx
         sink = sinkCtx
         if !outputFormats.isEmpty {
@@ -56,11 +58,11 @@ public final class LavfiGraph {
             try check(list.withUnsafeMutableBytes { av_opt_set_bin(sinkCtx, "pix_fmts", $0.baseAddress, Int32(bytes), AV_OPT_SEARCH_CHILDREN) },
                       .internal, "lavfi: output formats")
         }
-        var outputs = avfilter_inout_alloc()
-        var inputs = avfilter_inout_alloc()
+        var outputs = lib.inoutAlloc()
+        var inputs = lib.inoutAlloc()
         defer {
-            avfilter_inout_free(&inputs)
-            avfilter_inout_free(&outputs)
+            lib.inoutFree(&inputs)
+            lib.inoutFree(&outputs)
         }
         outputs?.pointee.name = av_strdup("in")
         outputs?.pointee.filter_ctx = src
@@ -71,27 +73,27 @@ public final class LavfiGraph {
         inputs?.pointee.pad_idx = 0
         inputs?.pointee.next = nil
         let desc = description.isEmpty ? "null" : description
-        try check(avfilter_graph_parse_ptr(g, desc, &inputs, &outputs, nil), .usage, "lavfi '\(desc)'")
-        try check(avfilter_graph_config(g, nil), .usage, "lavfi '\(desc)'")
-        self.width = Int(av_buffersink_get_w(sink))
-        self.height = Int(av_buffersink_get_h(sink))
-        self.format = AVPixelFormat(rawValue: av_buffersink_get_format(sink))
-        self.timeBase = Rational(av_buffersink_get_time_base(sink))
-        let fr = Rational(av_buffersink_get_frame_rate(sink))
+        try check(lib.parse(g, desc, &inputs, &outputs, nil), .usage, "lavfi '\(desc)'")
+        try check(lib.config(g, nil), .usage, "lavfi '\(desc)'")
+        self.width = Int(lib.sinkInt.w(sink))
+        self.height = Int(lib.sinkInt.h(sink))
+        self.format = AVPixelFormat(rawValue: lib.sinkInt.format(sink))
+        self.timeBase = Rational(lib.sinkRational.timeBase(sink))
+        let fr = Rational(lib.sinkRational.frameRate(sink))
         self.frameRate = fr.num > 0 && fr.den > 0 ? fr : nil
-        if av_buffersink_get_type(sink) != AVMEDIA_TYPE_VIDEO {
+        if lib.sinkType(sink) != AVMEDIA_TYPE_VIDEO {
             throw GIDError.usage("lavfi '\(desc)': output is not video")
         }
     }
 
     deinit {
-        avfilter_graph_free(&graph)
+        lib.graphFree(&graph)
     }
 
     /// Feeds one frame (converted to the configured input shape if needed); nil signals the end.
     func push(_ box: AVFrameBox?) throws {
         guard let box else {
-            try check(av_buffersrc_add_frame_flags(src, nil, 0), .internal, "lavfi '\(description)': flush")
+            try check(lib.addFrame(src, nil, 0), .internal, "lavfi '\(description)': flush")
             return
         }
         var input = box
@@ -101,14 +103,14 @@ public final class LavfiGraph {
             input.frame.pointee.pkt_duration = box.frame.pointee.pkt_duration
         }
         // KEEP_REF: the caller's frame may still be used downstream (a still repeated, say).
-        try check(av_buffersrc_add_frame_flags(src, input.frame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF)), .internal,
+        try check(lib.addFrame(src, input.frame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF)), .internal,
                   "lavfi '\(description)': feeding a frame")
     }
 
     /// Next finished frame, or nil when the graph needs more input (or has ended).
     func pull() throws -> AVFrameBox? {
         guard let f = av_frame_alloc() else { throw GIDError.internal("out of memory allocating a frame") }
-        let r = av_buffersink_get_frame(sink, f)
+        let r = lib.getFrame(sink, f)
         if r == AVERROR_EAGAIN_ || r == AVERROR_EOF_ {
             var p: UnsafeMutablePointer<AVFrame>? = f
             av_frame_free(&p)

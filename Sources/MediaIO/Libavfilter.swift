@@ -1,0 +1,76 @@
+import CFFmpeg
+import Graph
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libavfilter, opened the first time a chain needs it rather than linked.
+///
+/// Why: Debian's libavfilter brings 32 more shared libraries (rubberband, flite, vidstab, zimg,
+/// OpenCL...); loading and relocating them was half of every run's start-up, 35-40 ms of 70, on
+/// this machine, paid by runs that never build a libavfilter chain (nearly all: only `lavfi`,
+/// `-s`, `-r` and GIF output use one). CFFmpeg still supplies the headers' types; no code may call
+/// an `avfilter_` or `av_buffersrc`/`av_buffersink` function directly (the link would fail).
+struct Libavfilter: @unchecked Sendable {
+    let graphAlloc: @convention(c) () -> UnsafeMutablePointer<AVFilterGraph>?
+    let graphFree: @convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterGraph>?>?) -> Void
+    let getByName: @convention(c) (UnsafePointer<CChar>?) -> UnsafePointer<AVFilter>?
+    let createFilter: @convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterContext>?>?, UnsafePointer<AVFilter>?,
+                                      UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?,
+                                      UnsafeMutablePointer<AVFilterGraph>?) -> Int32
+    let inoutAlloc: @convention(c) () -> UnsafeMutablePointer<AVFilterInOut>?
+    let inoutFree: @convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterInOut>?>?) -> Void
+    let parse: @convention(c) (UnsafeMutablePointer<AVFilterGraph>?, UnsafePointer<CChar>?,
+                               UnsafeMutablePointer<UnsafeMutablePointer<AVFilterInOut>?>?,
+                               UnsafeMutablePointer<UnsafeMutablePointer<AVFilterInOut>?>?, UnsafeMutableRawPointer?) -> Int32
+    let config: @convention(c) (UnsafeMutablePointer<AVFilterGraph>?, UnsafeMutableRawPointer?) -> Int32
+    let addFrame: @convention(c) (UnsafeMutablePointer<AVFilterContext>?, UnsafeMutablePointer<AVFrame>?, Int32) -> Int32
+    let getFrame: @convention(c) (UnsafeMutablePointer<AVFilterContext>?, UnsafeMutablePointer<AVFrame>?) -> Int32
+    let sinkInt: (w: SinkInt, h: SinkInt, format: SinkInt)
+    let sinkRational: (timeBase: SinkRational, frameRate: SinkRational)
+    let sinkType: @convention(c) (UnsafePointer<AVFilterContext>?) -> AVMediaType
+
+    typealias SinkInt = @convention(c) (UnsafePointer<AVFilterContext>?) -> Int32
+    typealias SinkRational = @convention(c) (UnsafePointer<AVFilterContext>?) -> AVRational
+
+    /// The library the headers describe (same major version), loaded once per process.
+    static func shared() throws -> Libavfilter { try loaded.get() }
+
+    private static let loaded: Result<Libavfilter, any Error> = Result { try load() }
+
+    private static func load() throws -> Libavfilter {
+        let name = "libavfilter.so.\(LIBAVFILTER_VERSION_MAJOR)"
+        guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else {
+            let why = dlerror().map { String(cString: $0) } ?? "not found"
+            throw GIDError.codec("libavfilter: \(why) (needed for lavfi, -s, -r and GIF output; Debian package libavfilter8)")
+        }
+        func symbol<T>(_ name: String, as type: T.Type) throws -> T {
+            guard let p = dlsym(handle, name) else {
+                throw GIDError.codec("libavfilter: \(name) is missing from libavfilter.so.\(LIBAVFILTER_VERSION_MAJOR)")
+            }
+            return unsafeBitCast(p, to: type)
+        }
+        return Libavfilter(
+            graphAlloc: try symbol("avfilter_graph_alloc", as: (@convention(c) () -> UnsafeMutablePointer<AVFilterGraph>?).self),
+            graphFree: try symbol("avfilter_graph_free", as: (@convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterGraph>?>?) -> Void).self),
+            getByName: try symbol("avfilter_get_by_name", as: (@convention(c) (UnsafePointer<CChar>?) -> UnsafePointer<AVFilter>?).self),
+            createFilter: try symbol("avfilter_graph_create_filter", as: (@convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterContext>?>?,
+                UnsafePointer<AVFilter>?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?,
+                UnsafeMutablePointer<AVFilterGraph>?) -> Int32).self),
+            inoutAlloc: try symbol("avfilter_inout_alloc", as: (@convention(c) () -> UnsafeMutablePointer<AVFilterInOut>?).self),
+            inoutFree: try symbol("avfilter_inout_free", as: (@convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterInOut>?>?) -> Void).self),
+            parse: try symbol("avfilter_graph_parse_ptr", as: (@convention(c) (UnsafeMutablePointer<AVFilterGraph>?, UnsafePointer<CChar>?,
+                UnsafeMutablePointer<UnsafeMutablePointer<AVFilterInOut>?>?, UnsafeMutablePointer<UnsafeMutablePointer<AVFilterInOut>?>?,
+                UnsafeMutableRawPointer?) -> Int32).self),
+            config: try symbol("avfilter_graph_config", as: (@convention(c) (UnsafeMutablePointer<AVFilterGraph>?, UnsafeMutableRawPointer?) -> Int32).self),
+            addFrame: try symbol("av_buffersrc_add_frame_flags", as: (@convention(c) (UnsafeMutablePointer<AVFilterContext>?,
+                UnsafeMutablePointer<AVFrame>?, Int32) -> Int32).self),
+            getFrame: try symbol("av_buffersink_get_frame", as: (@convention(c) (UnsafeMutablePointer<AVFilterContext>?,
+                UnsafeMutablePointer<AVFrame>?) -> Int32).self),
+            sinkInt: (try symbol("av_buffersink_get_w", as: SinkInt.self), try symbol("av_buffersink_get_h", as: SinkInt.self),
+                      try symbol("av_buffersink_get_format", as: SinkInt.self)),
+            sinkRational: (try symbol("av_buffersink_get_time_base", as: SinkRational.self),
+                           try symbol("av_buffersink_get_frame_rate", as: SinkRational.self)),
+            sinkType: try symbol("av_buffersink_get_type", as: (@convention(c) (UnsafePointer<AVFilterContext>?) -> AVMediaType).self))
+    }
+}
