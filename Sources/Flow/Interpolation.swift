@@ -107,8 +107,8 @@ public final class FrameInterpolator {
     /// The pair of the next probe, and how many probes in a row kept the automatic size.
     private var nextProbe = 0
     private var coarseProbes = 0
-    private var forward = FlowField(width: 0, height: 0)
-    private var backward = FlowField(width: 0, height: 0)
+    /// Whether `work` holds the current pair's flows, weights and splat vectors.
+    private var prepared = false
     private var previousForward: FlowField?
     private var previousBackward: FlowField?
     private let work = InterpolationBuffers()
@@ -147,6 +147,7 @@ public final class FrameInterpolator {
     /// Sets the pair (A, B) directly (no seeding from an earlier pair).
     public func prepare(from first: RGBImage, to second: RGBImage) throws {
         b = nil
+        prepared = false
         levelsB = nil
         chosenScale = nil
         pairIndex = 0
@@ -162,7 +163,13 @@ public final class FrameInterpolator {
     public var flowSize: (width: Int, height: Int) { (previousForward?.width ?? 0, previousForward?.height ?? 0) }
 
     /// The flow A -> B and B -> A of the current pair (full resolution).
-    public var flows: (forward: FlowField, backward: FlowField) { (forward, backward) }
+    public var flows: (forward: FlowField, backward: FlowField) {
+        let (w, h) = prepared ? size : (0, 0)
+        func field(_ p: UnsafeMutablePointer<Float>) -> FlowField {
+            FlowField(width: w, height: h, data: Array(UnsafeBufferPointer(start: p, count: 2 * w * h)))
+        }
+        return (field(work.flow0), field(work.flow1))
+    }
 
     /// The importance weights exp(-beta |error|) of A's and B's pixels, (H, W) each.
     public var importance: (a: [Float], b: [Float]) {
@@ -188,23 +195,25 @@ public final class FrameInterpolator {
         return out
     }
 
-    /// `field` measured on the reduced pictures, resized to w x h with vectors scaled to match.
-    private static func upsampled(_ field: FlowField, width w: Int, height h: Int) -> FlowField {
-        if field.width == w && field.height == h { return field }
-        var out = [Float](repeating: 0, count: 2 * w * h)
-        let sx = Float(w) / Float(field.width), sy = Float(h) / Float(field.height)
-        field.data.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { d in
-            let sp = s.baseAddress!, dp = d.baseAddress!
-            PyramidKernels.resize(sp, width: field.width, height: field.height, into: dp, width: w, height: h, scale: sx)
+    /// `field` measured on the reduced pictures, resized to w x h with vectors scaled to match,
+    /// into `out` (2 w h values).
+    private static func upsample(_ field: FlowField, width w: Int, height h: Int, into out: UnsafeMutablePointer<Float>) {
+        field.data.withUnsafeBufferPointer { s in
+            let sp = s.baseAddress!
+            if field.width == w && field.height == h {
+                out.update(from: sp, count: 2 * w * h)
+                return
+            }
+            let sx = Float(w) / Float(field.width), sy = Float(h) / Float(field.height)
+            PyramidKernels.resize(sp, width: field.width, height: field.height, into: out, width: w, height: h, scale: sx)
             PyramidKernels.resize(sp + field.planeSize, width: field.width, height: field.height,
-                                  into: dp + w * h, width: w, height: h, scale: sy)
-        }}
-        return FlowField(width: w, height: h, data: out)
+                                  into: out + w * h, width: w, height: h, scale: sy)
+        }
     }
 
-    /// Flows of a pair: as measured (reduced size) and upsampled to the pictures' size.
+    /// Flows of a pair as measured (reduced size); `use` upsamples them to the pictures' size.
     private struct PairFlows {
-        let small: FlowField, smallBack: FlowField, full: FlowField, fullBack: FlowField
+        let small: FlowField, smallBack: FlowField
     }
 
     private func setPair(_ first: RGBImage, _ levels0: [GrayImage], _ second: RGBImage, _ levels1: [GrayImage]) throws {
@@ -240,7 +249,7 @@ public final class FrameInterpolator {
 
     /// Both flows of the pair measured on level `scale` of the two pictures' luma pyramids, each
     /// seeded with the previous pair's flow in the same direction (`seeds`) when that was
-    /// measured at the same size, and upsampled to the pictures' size (level 0).
+    /// measured at the same size.
     private func measure(_ levels0: [GrayImage], _ levels1: [GrayImage], at scale: Int,
                          seeds: (FlowField?, FlowField?)) throws -> PairFlows {
         let g0 = levels0[scale], g1 = levels1[scale]
@@ -250,39 +259,36 @@ public final class FrameInterpolator {
         // so side by side keeps both cores busy (the result does not depend on it).
         // The two estimators are separate objects, each used by one job only.
         nonisolated(unsafe) let jobs = [(estimators[0], g0, g1, hintF), (estimators[1], g1, g0, hintB)]
-        let results = ResultSlots<(small: FlowField, full: FlowField)>(count: 2)
-        let w = levels0[0].width, h = levels0[0].height
+        let results = ResultSlots<FlowField>(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { j in
             let (estimator, from, to, hint) = jobs[j]
-            results[j] = Result {
-                let small = try estimator.compute(from: from, to: to, hint: hint)
-                return (small, FrameInterpolator.upsampled(small, width: w, height: h))
-            }
+            results[j] = Result { try estimator.compute(from: from, to: to, hint: hint) }
         }
-        let (f, b) = (try results.value(0), try results.value(1))
-        return PairFlows(small: f.small, smallBack: b.small, full: f.full, fullBack: b.full)
+        return PairFlows(small: try results.value(0), smallBack: try results.value(1))
     }
 
-    /// Makes `flows` the pair's: importance weights, warp errors and reaches.
+    /// Makes `flows` the pair's: flows at full size, importance weights, warp errors and reaches.
     private func use(_ flows: PairFlows, _ first: RGBImage, _ second: RGBImage) {
         previousForward = flows.small
         previousBackward = flows.smallBack
-        forward = flows.full
-        backward = flows.fullBack
         let w = first.width, h = first.height
         work.reserve(w * h)
+        prepared = true
+        nonisolated(unsafe) let upsampling = [(flows.small, work.flow0), (flows.smallBack, work.flow1)]
+        DispatchQueue.concurrentPerform(iterations: 2) { j in
+            FrameInterpolator.upsample(upsampling[j].0, width: w, height: h, into: upsampling[j].1)
+        }
         let beta = beta
         // The misses first: the importance pass turns them into reaches for the splat vectors.
         setMisses(flows.small, flows.smallBack, width: w, height: h)
         let work = work
         first.data.withUnsafeBufferPointer { pa in second.data.withUnsafeBufferPointer { pb in
-        forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
             let k = ImportanceKernel(width: w, height: h, beta: beta, a: pa.baseAddress!, b: pb.baseAddress!,
-                                     forward: pf.baseAddress!, backward: pg.baseAddress!, z0: work.z0, z1: work.z1,
+                                     forward: work.flow0, backward: work.flow1, z0: work.z0, z1: work.z1,
                                      e0: work.e0, e1: work.e1, miss0: work.miss0, miss1: work.miss1,
                                      consistency: fallbackConsistency, src0: work.src0, src1: work.src1)
             parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
-        }}}}
+        }}
     }
 
     /// Mean warp error |A(p) - B(p + F(p))| of both pictures under the flows in use (colours 0...1).
@@ -317,21 +323,21 @@ public final class FrameInterpolator {
 
     /// The picture at fraction `t` (0 = A, 1 = B) of the current pair.
     public func frame(at t: Float) throws -> RGBImage {
-        guard let a, let b, forward.width == a.width, work.count == a.width * a.height else {
+        guard let a, let b, prepared, work.count == a.width * a.height else {
             throw GIDError.internal("frame interpolation: no pair prepared")
         }
         if t <= 0 { return a }
         if t >= 1 { return b }
         let w = a.width, h = a.height, n = w * h
         let acc0 = work.acc0, acc1 = work.acc1, src0 = work.src0, src1 = work.src1, z0 = work.z0, z1 = work.z1
+        let pf = work.flow0, pg = work.flow1
         let sharpen = sharpening > 0, unsharp = work.unsharp, gains = work.gains
         // The gather writes every sample, so the picture is not cleared first (2.7 MB at 640x360).
         let out = [Float](unsafeUninitializedCapacity: 3 * n) { po, count in
         count = 3 * n
         a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in
-        forward.data.withUnsafeBufferPointer { pf in backward.data.withUnsafeBufferPointer { pg in
-            let s0 = SplatPass(width: w, height: h, source: src0, flow: pf.baseAddress!, along: t, importance: z0, into: acc0)
-            let s1 = SplatPass(width: w, height: h, source: src1, flow: pg.baseAddress!, along: 1 - t, importance: z1, into: acc1)
+            let s0 = SplatPass(width: w, height: h, source: src0, flow: pf, along: t, importance: z0, into: acc0)
+            let s1 = SplatPass(width: w, height: h, source: src1, flow: pg, along: 1 - t, importance: z1, into: acc1)
             // The two splats write separate accumulators: one per core, same result on any machine.
             DispatchQueue.concurrentPerform(iterations: 2) { i in (i == 0 ? s0 : s1).run() }
             var g = GatherKernel(width: w, height: h, t: t, fallback: fallback, threshold: fallbackThreshold,
@@ -348,7 +354,7 @@ public final class FrameInterpolator {
                 let k = SharpenKernel(width: w, height: h, unsharp: unsharp, gains: gains, out: po.baseAddress!)
                 parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
             }
-        }}}}}
+        }}}
         return RGBImage(width: w, height: h, data: out)
     }
 }

@@ -9,46 +9,51 @@ final class InterpolationBuffers: @unchecked Sendable {
     private(set) var count = 0
     private var capacity = 0
     /// Per-pixel importance and warp error of A's and B's pixels.
-    private(set) var z0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    private(set) var z1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    private(set) var e0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    private(set) var e1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var z0 = HugePages.allocate(Float.self, capacity: 1)
+    private(set) var z1 = HugePages.allocate(Float.self, capacity: 1)
+    private(set) var e0 = HugePages.allocate(Float.self, capacity: 1)
+    private(set) var e1 = HugePages.allocate(Float.self, capacity: 1)
     /// A's and B's pixels' squared round-trip miss |F(p) + G(p + F(p))|^2 (pixels^2), set once
     /// per pair; the importance pass turns it into the reach (`FrameInterpolator.reach`).
-    private(set) var miss0 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    private(set) var miss1 = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var miss0 = HugePages.allocate(Float.self, capacity: 1)
+    private(set) var miss1 = HugePages.allocate(Float.self, capacity: 1)
     /// Splat accumulators (lanes: w r, w g, w b, w, w * warp error, w * reach, w * bx, w * by,
     /// with bx, by the bilinear footprint's blur fx (1 - fx), fy (1 - fy)); all zero between
     /// frames.
-    private(set) var acc0 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
-    private(set) var acc1 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
+    private(set) var acc0 = HugePages.allocate(SIMD8<Float>.self, capacity: 1)
+    private(set) var acc1 = HugePages.allocate(SIMD8<Float>.self, capacity: 1)
     /// The made picture before sharpening (3 planes) and its per-pixel sharpening gains along x
     /// and y (2 planes), when `FrameInterpolator.sharpening` is on.
-    private(set) var unsharp = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    private(set) var gains = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var unsharp = HugePages.allocate(Float.self, capacity: 1)
+    private(set) var gains = HugePages.allocate(Float.self, capacity: 1)
     /// A's and B's splat vectors z (r, g, b, 1, warp error, reach), set once per pair with the
     /// importance (the splats then load one vector per pixel instead of six numbers).
-    private(set) var src0 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
-    private(set) var src1 = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 1)
+    private(set) var src0 = HugePages.allocate(SIMD8<Float>.self, capacity: 1)
+    private(set) var src1 = HugePages.allocate(SIMD8<Float>.self, capacity: 1)
+    /// The pair's flows A -> B and B -> A at the pictures' size (x plane, then y plane), upsampled
+    /// from the measured ones into the same memory every pair.
+    private(set) var flow0 = HugePages.allocate(Float.self, capacity: 1)
+    private(set) var flow1 = HugePages.allocate(Float.self, capacity: 1)
 
     func reserve(_ n: Int) {
         count = n
         guard n > capacity else { return }
-        for p in [z0, z1, e0, e1, miss0, miss1, unsharp, gains] { p.deallocate() }
-        for p in [acc0, acc1, src0, src1] { p.deallocate() }
-        unsharp = .allocate(capacity: 3 * n); gains = .allocate(capacity: 2 * n)
-        z0 = .allocate(capacity: n); z1 = .allocate(capacity: n)
-        e0 = .allocate(capacity: n); e1 = .allocate(capacity: n)
-        miss0 = .allocate(capacity: n); miss1 = .allocate(capacity: n)
-        acc0 = .allocate(capacity: n); acc1 = .allocate(capacity: n)
-        src0 = .allocate(capacity: n); src1 = .allocate(capacity: n)
+        for p in [z0, z1, e0, e1, miss0, miss1, unsharp, gains, flow0, flow1] { HugePages.deallocate(p) }
+        for p in [acc0, acc1, src0, src1] { HugePages.deallocate(p) }
+        unsharp = HugePages.allocate(capacity: 3 * n); gains = HugePages.allocate(capacity: 2 * n)
+        z0 = HugePages.allocate(capacity: n); z1 = HugePages.allocate(capacity: n)
+        e0 = HugePages.allocate(capacity: n); e1 = HugePages.allocate(capacity: n)
+        miss0 = HugePages.allocate(capacity: n); miss1 = HugePages.allocate(capacity: n)
+        acc0 = HugePages.allocate(capacity: n); acc1 = HugePages.allocate(capacity: n)
+        src0 = HugePages.allocate(capacity: n); src1 = HugePages.allocate(capacity: n)
+        flow0 = HugePages.allocate(capacity: 2 * n); flow1 = HugePages.allocate(capacity: 2 * n)
         // Zero once: from then on the gather clears what the splats wrote.
         acc0.initialize(repeating: .zero, count: n); acc1.initialize(repeating: .zero, count: n)
         capacity = n
     }
     deinit {
-        for p in [z0, z1, e0, e1, miss0, miss1, unsharp, gains] { p.deallocate() }
-        for p in [acc0, acc1, src0, src1] { p.deallocate() }
+        for p in [z0, z1, e0, e1, miss0, miss1, unsharp, gains, flow0, flow1] { HugePages.deallocate(p) }
+        for p in [acc0, acc1, src0, src1] { HugePages.deallocate(p) }
     }
 }
 
