@@ -1,10 +1,12 @@
 import Foundation
 import Graph
 import MediaIO
+import SpectralVolume
 
 /// Entry point: returns the process exit status (see README's table of exit codes).
 public func runMain(_ argv: [String]) -> Int32 {
     Interrupt.install()
+    BLASThreads.stopIdle()
     // Subcommands use libav too: keep its own chatter off stderr unless -loglevel asks for it.
     LibavLog.install(level: Log.level)
     let args = Array(argv.dropFirst())
