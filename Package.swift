@@ -29,7 +29,7 @@ let package = Package(
 
         // Core: frames, stream info, filter protocol, option tables, graph parser, runner. No C.
         .target(name: "Graph", path: "Sources/Graph", swiftSettings: native),
-        // libav demux/decode/encode/mux, pixel conversion, libavfilter chains.
+        // libav demux/decode/encode/mux, pixel conversion, libavfilter chains (libavfilter is dlopen'ed).
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Graph"], path: "Sources/MediaIO"),
         // The motion type: spectral volume, FFT transforms, normalization, .gidm files.
         .target(name: "SpectralVolume", dependencies: ["CFFTW", "COpenBLAS", "Graph"],
