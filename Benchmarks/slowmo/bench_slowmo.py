@@ -61,13 +61,15 @@ def drop_frames(orig, n, rate, out):
 
 def cases(clips, all_clips, frames, factors, prefix):
     """For each clip (`clips`, comma-separated, or every clip of DATA) and factor: its name, the
-    original frames, their size, the factor, the dropped-frame NUT and how many originals it spans."""
-    tmp = tempfile.mkdtemp(prefix=prefix)
-    for name in sorted(os.listdir(DATA)) if all_clips else clips.split(","):
-        orig, w, h, rate = originals(os.path.join(DATA, name), frames)
-        for n in map(int, factors.split(",")):
-            dec = os.path.join(tmp, f"{name}.x{n}.nut")
-            yield name, orig, w, h, rate, n, dec, drop_frames(orig, n, rate, dec)
+    original frames, their size, the factor, the dropped-frame NUT and how many originals it spans.
+    Each NUT is deleted once the caller has moved on, the folder at the end (runs had filled /tmp)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        for name in sorted(os.listdir(DATA)) if all_clips else clips.split(","):
+            orig, w, h, rate = originals(os.path.join(DATA, name), frames)
+            for n in map(int, factors.split(",")):
+                dec = os.path.join(tmp, f"{name}.x{n}.nut")
+                yield name, orig, w, h, rate, n, dec, drop_frames(orig, n, rate, dec)
+                os.remove(dec)
 
 
 def commands(binary, dec, n, rate, preset="medium"):
