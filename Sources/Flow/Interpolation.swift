@@ -253,6 +253,12 @@ public final class FrameInterpolator {
     private func measure(_ levels0: [GrayImage], _ levels1: [GrayImage], at scale: Int,
                          seeds: (FlowField?, FlowField?)) throws -> PairFlows {
         let g0 = levels0[scale], g1 = levels1[scale]
+        guard g0.width >= parameters.patchSize, g0.height >= parameters.patchSize else {
+            // A few pixels across: no patch fits, so no motion is measured and the made frames
+            // are plain blends (zero flow), rather than refusing the clip.
+            let still = FlowField(width: g0.width, height: g0.height)
+            return PairFlows(small: still, smallBack: still)
+        }
         let hintF = seeds.0.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
         let hintB = seeds.1.flatMap { $0.width == g0.width && $0.height == g0.height ? $0 : nil }
         // Both directions at once: each estimator's own kernels use few threads at these sizes,

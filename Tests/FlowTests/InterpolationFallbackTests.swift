@@ -1,4 +1,5 @@
 @testable import Flow
+import Graph
 import Testing
 
 /// The per-pixel fall-back of frame interpolation toward the plain blend, and its limit for far moves.
@@ -49,5 +50,31 @@ struct InterpolationFallbackTests {
         #expect(abs(Self.gathered(length: 20, miss: 0.1) - Self.gathered(length: 20)) < 0.01)
         // consistency 0 ignores the miss.
         #expect(Self.gathered(length: 20, miss: 4, consistency: 0) == Self.gathered(length: 20))
+    }
+}
+
+@Suite("Frame interpolation of pictures smaller than a flow patch")
+struct TinyPictureInterpolationTests {
+    @Test("made frames are the plain blend (no motion can be measured), at any t and size", arguments: [(1, 1), (6, 4), (16, 2), (2, 16)])
+    func tinyPicturesBlend(width: Int, height: Int) throws {
+        var state: UInt32 = 7
+        func picture() -> RGBImage {
+            RGBImage(width: width, height: height, data: (0..<(3 * width * height)).map { _ in
+                state = state &* 1_664_525 &+ 1_013_904_223
+                return Float(state >> 8) / Float(1 << 24)
+            })
+        }
+        let a = picture(), b = picture()
+        let interpolator = FrameInterpolator()
+        try interpolator.prepare(from: a, to: b)
+        for t: Float in [0.25, 0.5, 0.75] {
+            let made = try interpolator.frame(at: t)
+            var worst: Float = 0
+            for i in 0..<made.data.count {
+                let blend = (1 - t) * a.data[i] + t * b.data[i]
+                worst = max(worst, abs(made.data[i] - blend))
+            }
+            #expect(worst < 1e-5, "\(width)x\(height) t \(t): \(worst)")
+        }
     }
 }
