@@ -4,11 +4,12 @@ import Glibc
 
 /// Large working buffers backed by transparent huge pages where the kernel offers them.
 ///
-/// Why: the per-pixel kernels (splats scattering into accumulators of 7 MB at 640x360, gathers,
-/// the renderer's pyramid) touch many 4 KB pages; with 2 MB pages the TLB covers whole buffers
+/// Why: frame interpolation's splats scatter into accumulators of 7 MB (at 640x360) and its
+/// other kernels sweep several more such buffers; with 2 MB pages the TLB covers whole buffers
 /// and a buffer's first touch costs one page fault per 2 MB instead of 512. This machine's kernel
-/// gives huge pages only to memory that asks (`madvise` mode). Slow motion x4 at 640x360 -11%
-/// wall, x2 -4% (seventh session's measure: glibc's hugetlb tunable on the whole process).
+/// gives huge pages only to memory that asks (`madvise` mode). Measured first with glibc's
+/// hugetlb tunable on the whole process (slow motion x4 at 640x360 -11% wall, x2 -4%); these
+/// buffers alone gave most of it (Benchmarks/slowmo/README.md, eighth session).
 public enum HugePages {
     /// Huge-page size on x86-64 and arm64 (4 KB base pages).
     static let size = 2 << 20

@@ -6,11 +6,12 @@ import Glibc
 
 /// libavfilter, opened the first time a chain needs it rather than linked.
 ///
-/// Why: Debian's libavfilter brings 32 more shared libraries (rubberband, flite, vidstab, zimg,
-/// OpenCL...); loading and relocating them was half of every run's start-up, 35-40 ms of 70, on
-/// this machine, paid by runs that never build a libavfilter chain (nearly all: only `lavfi`,
-/// `-s`, `-r` and GIF output use one). CFFmpeg still supplies the headers' types; no code may call
-/// an `avfilter_` or `av_buffersrc`/`av_buffersink` function directly (the link would fail).
+/// Why: Debian's libavfilter brings 29 more shared libraries (rubberband, flite, vidstab, zimg,
+/// OpenCL...); loading and relocating them was a quarter of every run's start-up (`gid-filter
+/// -version` 62 -> 46 ms without them on this machine), paid by runs that never build a chain
+/// (nearly all: only `lavfi`, `-s`, `-r` and GIF output use one). CFFmpeg still supplies the
+/// headers' types; no code may call an `avfilter_` or `av_buffersrc`/`av_buffersink` function
+/// directly (the link would fail).
 struct Libavfilter: @unchecked Sendable {
     let graphAlloc: @convention(c) () -> UnsafeMutablePointer<AVFilterGraph>?
     let graphFree: @convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterGraph>?>?) -> Void
