@@ -109,6 +109,9 @@ public final class FrameInterpolator {
     private var coarseProbes = 0
     /// Whether `work` holds the current pair's flows, weights and splat vectors.
     private var prepared = false
+    /// The current pair's two pictures are identical (a held frame: slideshows, screen captures,
+    /// sources with duplicated frames): every made frame is that picture, and nothing is measured.
+    private var held = false
     private var previousForward: FlowField?
     private var previousBackward: FlowField?
     private let work = InterpolationBuffers()
@@ -164,9 +167,9 @@ public final class FrameInterpolator {
 
     /// The flow A -> B and B -> A of the current pair (full resolution).
     public var flows: (forward: FlowField, backward: FlowField) {
-        let (w, h) = prepared ? size : (0, 0)
+        let (w, h) = prepared || held ? size : (0, 0)
         func field(_ p: UnsafeMutablePointer<Float>) -> FlowField {
-            FlowField(width: w, height: h, data: Array(UnsafeBufferPointer(start: p, count: 2 * w * h)))
+            held ? FlowField(width: w, height: h) : FlowField(width: w, height: h, data: Array(UnsafeBufferPointer(start: p, count: 2 * w * h)))
         }
         return (field(work.flow0), field(work.flow1))
     }
@@ -221,7 +224,10 @@ public final class FrameInterpolator {
         let coarsest = levels0.count - 1
         let seeds = (previousForward, previousBackward)
         defer { pairIndex += 1 }
-        guard flowScale == nil, coarsest > 0, probeInterval > 0, pairIndex == nextProbe else {
+        held = first.data == second.data && first.alpha == second.alpha
+        if held { return }
+        // `>=`: a probe due on a held pair comes with the next pair that moves.
+        guard flowScale == nil, coarsest > 0, probeInterval > 0, pairIndex >= nextProbe else {
             let scale = min(chosenScale ?? coarsest, coarsest)
             use(try measure(levels0, levels1, at: scale, seeds: seeds), first, second)
             return
@@ -329,11 +335,12 @@ public final class FrameInterpolator {
 
     /// The picture at fraction `t` (0 = A, 1 = B) of the current pair.
     public func frame(at t: Float) throws -> RGBImage {
-        guard let a, let b, prepared, work.count == a.width * a.height else {
+        guard let a, let b else { throw GIDError.internal("frame interpolation: no pair prepared") }
+        if t <= 0 || held { return a }
+        if t >= 1 { return b }
+        guard prepared, work.count == a.width * a.height else {
             throw GIDError.internal("frame interpolation: no pair prepared")
         }
-        if t <= 0 { return a }
-        if t >= 1 { return b }
         let w = a.width, h = a.height, n = w * h
         let acc0 = work.acc0, acc1 = work.acc1, src0 = work.src0, src1 = work.src1, z0 = work.z0, z1 = work.z1
         let pf = work.flow0, pg = work.flow1

@@ -78,3 +78,20 @@ struct TinyPictureInterpolationTests {
         }
     }
 }
+
+@Suite("Frame interpolation of held frames")
+struct HeldFrameInterpolationTests {
+    @Test("two identical pictures: every made frame is that picture exactly, the flows are zero")
+    func heldFramesAreExact() throws {
+        var state: UInt32 = 11
+        let a = RGBImage(width: 40, height: 24, data: (0..<(3 * 40 * 24)).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(state >> 8) / Float(1 << 24)
+        })
+        let interpolator = FrameInterpolator()
+        try interpolator.prepare(from: a, to: a)
+        for t: Float in [0.1, 0.5, 0.9] { #expect(try interpolator.frame(at: t).data == a.data) }
+        #expect(interpolator.flows.forward.data.allSatisfy { $0 == 0 })
+        #expect(interpolator.flows.forward.width == 40)
+    }
+}

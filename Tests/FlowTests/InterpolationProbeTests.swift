@@ -62,6 +62,15 @@ struct InterpolationProbeTests {
             if try interpolator.advance(to: frame) { sizes.append(interpolator.flowSize.width) }
         }
         #expect(sizes == [280, 280, 280, 140, 140, 140, 140, 140, 140, 280, 280])
+        // Held frames (a pair of identical pictures) measure nothing; a probe due on one comes
+        // with the next pair that moves.
+        let held = FrameInterpolator(preset: .medium)
+        held.probeGain = 100
+        var heldSizes: [Int] = []
+        for frame in [f[0], f[0], f[1]] {
+            if try held.advance(to: frame) { heldSizes.append(held.flowSize.width) }
+        }
+        #expect(heldSizes == [0, 280])
         // An explicit flow size is never probed.
         let fixed = FrameInterpolator(preset: .medium, flowScale: 0)
         fixed.probeGain = 0
