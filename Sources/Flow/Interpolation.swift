@@ -95,6 +95,15 @@ public final class FrameInterpolator {
     /// six benchmark clips. With 1: PSNR +0.04 / +0.03 dB (x2 / x4) on those clips, LPIPS
     /// 0.0315 -> 0.0294 / 0.0381 -> 0.0359 (below minterpolate's 0.0314 / 0.0375).
     public var sharpening: Float = 1
+    /// Scene-cut threshold on the pair's mean absolute luma difference (0...1; 0 = never): a pair
+    /// is a cut when both its difference and the change from the previous pair's reach it, and
+    /// then each made frame is the nearer of the two pictures (no flow is measured).
+    ///
+    /// Why: across a cut no motion relates the pictures, and a warp between two scenes is a
+    /// morph of ghosts. The rule and its value are minterpolate's (`scd=fdiff`, `scd_threshold`
+    /// 10 percent of full scale); the first pair has no previous one and is never a cut. On the
+    /// 44 benchmark clips no later pair comes near it (highest 0.075, a flame close-up).
+    public var sceneCut: Float = 0.1
     /// One estimator per direction: the two flows of a pair run side by side (one per core).
     private let estimators: [OpticalFlow]
     private var a: RGBImage?
@@ -112,6 +121,10 @@ public final class FrameInterpolator {
     /// The current pair's two pictures are identical (a held frame: slideshows, screen captures,
     /// sources with duplicated frames): every made frame is that picture, and nothing is measured.
     private var held = false
+    /// The current pair is a scene cut (`sceneCut`).
+    private var cut = false
+    /// The previous pair's mean absolute luma difference (for `sceneCut`).
+    private var previousDifference: Float?
     private var previousForward: FlowField?
     private var previousBackward: FlowField?
     private let work = InterpolationBuffers()
@@ -151,6 +164,7 @@ public final class FrameInterpolator {
     public func prepare(from first: RGBImage, to second: RGBImage) throws {
         b = nil
         prepared = false
+        previousDifference = nil
         levelsB = nil
         chosenScale = nil
         pairIndex = 0
@@ -167,9 +181,10 @@ public final class FrameInterpolator {
 
     /// The flow A -> B and B -> A of the current pair (full resolution).
     public var flows: (forward: FlowField, backward: FlowField) {
-        let (w, h) = prepared || held ? size : (0, 0)
+        let (w, h) = prepared || held || cut ? size : (0, 0)
         func field(_ p: UnsafeMutablePointer<Float>) -> FlowField {
-            held ? FlowField(width: w, height: h) : FlowField(width: w, height: h, data: Array(UnsafeBufferPointer(start: p, count: 2 * w * h)))
+            held || cut ? FlowField(width: w, height: h)
+                : FlowField(width: w, height: h, data: Array(UnsafeBufferPointer(start: p, count: 2 * w * h)))
         }
         return (field(work.flow0), field(work.flow1))
     }
@@ -225,7 +240,16 @@ public final class FrameInterpolator {
         let seeds = (previousForward, previousBackward)
         defer { pairIndex += 1 }
         held = first.data == second.data && first.alpha == second.alpha
-        if held { return }
+        let difference = held ? 0 : Self.meanDifference(levels0[coarsest], levels1[coarsest])
+        defer { previousDifference = difference }
+        cut = sceneCut > 0 && previousDifference.map { min(difference, abs(difference - $0)) >= sceneCut } == true
+        if cut {
+            // The next pair is in the new scene: this pair's flows would be no seed for it.
+            previousForward = nil
+            previousBackward = nil
+            Log.verbose(String(format: "frame interpolation: pair %ld: scene cut (mean luma difference %.3f)", pairIndex, difference))
+        }
+        if held || cut { return }
         // `>=`: a probe due on a held pair comes with the next pair that moves.
         guard flowScale == nil, coarsest > 0, probeInterval > 0, pairIndex >= nextProbe else {
             let scale = min(chosenScale ?? coarsest, coarsest)
@@ -303,6 +327,13 @@ public final class FrameInterpolator {
         }}
     }
 
+    /// Mean absolute difference of two same-size luma pictures, as a fraction of full scale.
+    static func meanDifference(_ a: GrayImage, _ b: GrayImage) -> Float {
+        var sum: Double = 0
+        for i in 0..<a.data.count { sum += Double(abs(a.data[i] - b.data[i])) }
+        return Float(sum / Double(max(a.data.count, 1)) / 255)
+    }
+
     /// Mean warp error |A(p) - B(p + F(p))| of both pictures under the flows in use (colours 0...1).
     private func meanWarpError() -> Float {
         let n = work.count, e0 = work.e0, e1 = work.e1
@@ -336,8 +367,8 @@ public final class FrameInterpolator {
     /// The picture at fraction `t` (0 = A, 1 = B) of the current pair.
     public func frame(at t: Float) throws -> RGBImage {
         guard let a, let b else { throw GIDError.internal("frame interpolation: no pair prepared") }
-        if t <= 0 || held { return a }
-        if t >= 1 { return b }
+        if t <= 0 || held || (cut && t < 0.5) { return a }
+        if t >= 1 || cut { return b }
         guard prepared, work.count == a.width * a.height else {
             throw GIDError.internal("frame interpolation: no pair prepared")
         }

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Flow
 import Graph
 import Testing
@@ -93,5 +94,41 @@ struct HeldFrameInterpolationTests {
         for t: Float in [0.1, 0.5, 0.9] { #expect(try interpolator.frame(at: t).data == a.data) }
         #expect(interpolator.flows.forward.data.allSatisfy { $0 == 0 })
         #expect(interpolator.flows.forward.width == 40)
+    }
+}
+
+@Suite("Frame interpolation across a scene cut")
+struct SceneCutInterpolationTests {
+    /// A 64x48 picture from a function of (x, y) in 0...1, the same in all three channels.
+    static func picture(_ f: (Float, Float) -> Float) -> RGBImage {
+        let plane = (0..<(64 * 48)).map { i in f(Float(i % 64) / 63, Float(i / 64) / 47) }
+        return RGBImage(width: 64, height: 48, data: plane + plane + plane)
+    }
+
+    @Test("a pair unrelated to the one before makes the nearer picture, exactly; the first pair is never a cut")
+    func cutMakesTheNearerPicture() throws {
+        let p = Self.picture { x, y in 0.5 + 0.4 * sin(6 * x + 3 * y) }
+        let moved = Self.picture { x, y in 0.5 + 0.4 * sin(6 * (x - 1.0 / 63) + 3 * y) }
+        let other = Self.picture { x, y in 0.9 - 0.8 * x * y }
+        let movedAgain = Self.picture { x, y in 0.5 + 0.4 * sin(6 * (x - 4.0 / 63) + 3 * y) }  // 3 px further: a larger difference
+        let interpolator = FrameInterpolator()
+        for frame in [p, moved, movedAgain] { try interpolator.advance(to: frame) }
+        // Motion within a scene, after a pair to compare with, is interpolated, not cut.
+        let between = try interpolator.frame(at: 0.5)
+        #expect(between.data != moved.data && between.data != movedAgain.data)
+        try interpolator.advance(to: other)
+        #expect(try interpolator.frame(at: 0.25).data == movedAgain.data)
+        #expect(try interpolator.frame(at: 0.75).data == other.data)
+        // Without the rule the made frame is a mix of the two scenes.
+        interpolator.sceneCut = 0
+        try interpolator.prepare(from: moved, to: moved)
+        try interpolator.advance(to: other)
+        let mixed = try interpolator.frame(at: 0.5)
+        #expect(mixed.data != moved.data && mixed.data != other.data)
+        // A first pair has nothing to compare with: it is interpolated.
+        let first = FrameInterpolator()
+        try first.prepare(from: moved, to: other)
+        let made = try first.frame(at: 0.5)
+        #expect(made.data != moved.data && made.data != other.data)
     }
 }
