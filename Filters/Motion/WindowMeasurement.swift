@@ -40,6 +40,10 @@ final class WindowMeasurement: MotionSource {
     private var lastField: [Float] = []
     private var done = false
     private var largestShift: Float = 0
+    /// The window's previous frame (luma), for the scene-cut warning.
+    private var lastLuma: GrayImage?
+    private var cuts = SceneCutDetector()
+    private var warnedCut = false
     private var clock = DispatchTime.now().uptimeNanoseconds
 
     init(options: MotionFilter.Options, referenceIndex: Int, input: StreamInfo, label: String) throws {
@@ -106,8 +110,10 @@ final class WindowMeasurement: MotionSource {
         let index = windowFrames
         windowFrames += 1
         lastTime = t
+        let luma = GrayImage(try frame.rgb())
+        warnAtCut(luma, index: index, time: t)
         if index < referenceIndex {
-            held.append((t, GrayImage(try frame.rgb())))
+            held.append((t, luma))
             return
         }
         if index == referenceIndex {
@@ -119,7 +125,7 @@ final class WindowMeasurement: MotionSource {
             let n = 2 * frame.width * frame.height
             try add(time: t, field: [Float](repeating: 0, count: n))
         } else {
-            try add(time: t, field: try measure(GrayImage(try frame.rgb())))
+            try add(time: t, field: try measure(luma))
         }
         if nextSample == samples { try complete(emit: emit) }
     }
@@ -149,6 +155,16 @@ final class WindowMeasurement: MotionSource {
 
     /// Time of the window's first frame (sample 0), relative to the input's first frame.
     private var windowStart = 0.0
+
+    /// Warns once per window where two consecutive frames look like a scene cut: flow across a
+    /// cut measures no motion of either shot, and the loop would mix them.
+    private func warnAtCut(_ luma: GrayImage, index: Int, time: Double) {
+        defer { lastLuma = luma }
+        guard let last = lastLuma, !warnedCut,
+              cuts.isCut(difference: SceneCutDetector.difference(last, luma)) else { return }
+        warnedCut = true
+        Log.warning("\(label): frame \(index) of the window (\(Self.format(time)) s) looks like a scene cut; motion measured across it mixes two shots: choose start= and window= within one shot")
+    }
 
     private func begin(reference image: RGBImage) throws {
         reference = image

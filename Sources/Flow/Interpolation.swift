@@ -95,15 +95,16 @@ public final class FrameInterpolator {
     /// six benchmark clips. With 1: PSNR +0.04 / +0.03 dB (x2 / x4) on those clips, LPIPS
     /// 0.0315 -> 0.0294 / 0.0381 -> 0.0359 (below minterpolate's 0.0314 / 0.0375).
     public var sharpening: Float = 1
-    /// Scene-cut threshold on the pair's mean absolute luma difference (0...1; 0 = never): a pair
-    /// is a cut when both its difference and the change from the previous pair's reach it, and
-    /// then each made frame is the nearer of the two pictures (no flow is measured).
+    /// Scene-cut threshold (`SceneCutDetector`, fraction of full scale; 0 = never): at a cut each
+    /// made frame is the nearer of the two pictures and no flow is measured.
     ///
     /// Why: across a cut no motion relates the pictures, and a warp between two scenes is a
-    /// morph of ghosts. The rule and its value are minterpolate's (`scd=fdiff`, `scd_threshold`
-    /// 10 percent of full scale); the first pair has no previous one and is never a cut. On the
-    /// 44 benchmark clips no later pair comes near it (highest 0.075, a flame close-up).
-    public var sceneCut: Float = 0.1
+    /// morph of ghosts (minterpolate does the same).
+    public var sceneCut: Float {
+        get { cuts.threshold }
+        set { cuts.threshold = newValue }
+    }
+    private var cuts = SceneCutDetector()
     /// One estimator per direction: the two flows of a pair run side by side (one per core).
     private let estimators: [OpticalFlow]
     private var a: RGBImage?
@@ -123,8 +124,6 @@ public final class FrameInterpolator {
     private var held = false
     /// The current pair is a scene cut (`sceneCut`).
     private var cut = false
-    /// The previous pair's mean absolute luma difference (for `sceneCut`).
-    private var previousDifference: Float?
     private var previousForward: FlowField?
     private var previousBackward: FlowField?
     private let work = InterpolationBuffers()
@@ -164,7 +163,7 @@ public final class FrameInterpolator {
     public func prepare(from first: RGBImage, to second: RGBImage) throws {
         b = nil
         prepared = false
-        previousDifference = nil
+        cuts.reset()
         levelsB = nil
         chosenScale = nil
         pairIndex = 0
@@ -240,9 +239,8 @@ public final class FrameInterpolator {
         let seeds = (previousForward, previousBackward)
         defer { pairIndex += 1 }
         held = first.data == second.data && first.alpha == second.alpha
-        let difference = held ? 0 : Self.meanDifference(levels0[coarsest], levels1[coarsest])
-        defer { previousDifference = difference }
-        cut = sceneCut > 0 && previousDifference.map { min(difference, abs(difference - $0)) >= sceneCut } == true
+        let difference = held ? 0 : SceneCutDetector.difference(levels0[coarsest], levels1[coarsest])
+        cut = cuts.isCut(difference: difference)
         if cut {
             // The next pair is in the new scene: this pair's flows would be no seed for it.
             previousForward = nil
@@ -325,13 +323,6 @@ public final class FrameInterpolator {
                                      consistency: fallbackConsistency, src0: work.src0, src1: work.src1)
             parallelStripes(h, stripes: denseStripes) { y0, y1 in k.rows(y0, y1) }
         }}
-    }
-
-    /// Mean absolute difference of two same-size luma pictures, as a fraction of full scale.
-    static func meanDifference(_ a: GrayImage, _ b: GrayImage) -> Float {
-        var sum: Double = 0
-        for i in 0..<a.data.count { sum += Double(abs(a.data[i] - b.data[i])) }
-        return Float(sum / Double(max(a.data.count, 1)) / 255)
     }
 
     /// Mean warp error |A(p) - B(p + F(p))| of both pictures under the flows in use (colours 0...1).
