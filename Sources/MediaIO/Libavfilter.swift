@@ -45,33 +45,26 @@ struct Libavfilter: @unchecked Sendable {
             let why = dlerror().map { String(cString: $0) } ?? "not found"
             throw GIDError.codec("libavfilter: \(why) (needed for lavfi, -s, -r and GIF output; Debian package libavfilter8)")
         }
-        func symbol<T>(_ name: String, as type: T.Type) throws -> T {
+        // Each function's C type is the property's it initializes (inferred: written once, above).
+        func symbol<T>(_ name: String) throws -> T {
             guard let p = dlsym(handle, name) else {
                 throw GIDError.codec("libavfilter: \(name) is missing from libavfilter.so.\(LIBAVFILTER_VERSION_MAJOR)")
             }
-            return unsafeBitCast(p, to: type)
+            return unsafeBitCast(p, to: T.self)
         }
         return Libavfilter(
-            graphAlloc: try symbol("avfilter_graph_alloc", as: (@convention(c) () -> UnsafeMutablePointer<AVFilterGraph>?).self),
-            graphFree: try symbol("avfilter_graph_free", as: (@convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterGraph>?>?) -> Void).self),
-            getByName: try symbol("avfilter_get_by_name", as: (@convention(c) (UnsafePointer<CChar>?) -> UnsafePointer<AVFilter>?).self),
-            createFilter: try symbol("avfilter_graph_create_filter", as: (@convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterContext>?>?,
-                UnsafePointer<AVFilter>?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?,
-                UnsafeMutablePointer<AVFilterGraph>?) -> Int32).self),
-            inoutAlloc: try symbol("avfilter_inout_alloc", as: (@convention(c) () -> UnsafeMutablePointer<AVFilterInOut>?).self),
-            inoutFree: try symbol("avfilter_inout_free", as: (@convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<AVFilterInOut>?>?) -> Void).self),
-            parse: try symbol("avfilter_graph_parse_ptr", as: (@convention(c) (UnsafeMutablePointer<AVFilterGraph>?, UnsafePointer<CChar>?,
-                UnsafeMutablePointer<UnsafeMutablePointer<AVFilterInOut>?>?, UnsafeMutablePointer<UnsafeMutablePointer<AVFilterInOut>?>?,
-                UnsafeMutableRawPointer?) -> Int32).self),
-            config: try symbol("avfilter_graph_config", as: (@convention(c) (UnsafeMutablePointer<AVFilterGraph>?, UnsafeMutableRawPointer?) -> Int32).self),
-            addFrame: try symbol("av_buffersrc_add_frame_flags", as: (@convention(c) (UnsafeMutablePointer<AVFilterContext>?,
-                UnsafeMutablePointer<AVFrame>?, Int32) -> Int32).self),
-            getFrame: try symbol("av_buffersink_get_frame", as: (@convention(c) (UnsafeMutablePointer<AVFilterContext>?,
-                UnsafeMutablePointer<AVFrame>?) -> Int32).self),
-            sinkInt: (try symbol("av_buffersink_get_w", as: SinkInt.self), try symbol("av_buffersink_get_h", as: SinkInt.self),
-                      try symbol("av_buffersink_get_format", as: SinkInt.self)),
-            sinkRational: (try symbol("av_buffersink_get_time_base", as: SinkRational.self),
-                           try symbol("av_buffersink_get_frame_rate", as: SinkRational.self)),
-            sinkType: try symbol("av_buffersink_get_type", as: (@convention(c) (UnsafePointer<AVFilterContext>?) -> AVMediaType).self))
+            graphAlloc: try symbol("avfilter_graph_alloc"),
+            graphFree: try symbol("avfilter_graph_free"),
+            getByName: try symbol("avfilter_get_by_name"),
+            createFilter: try symbol("avfilter_graph_create_filter"),
+            inoutAlloc: try symbol("avfilter_inout_alloc"),
+            inoutFree: try symbol("avfilter_inout_free"),
+            parse: try symbol("avfilter_graph_parse_ptr"),
+            config: try symbol("avfilter_graph_config"),
+            addFrame: try symbol("av_buffersrc_add_frame_flags"),
+            getFrame: try symbol("av_buffersink_get_frame"),
+            sinkInt: (try symbol("av_buffersink_get_w"), try symbol("av_buffersink_get_h"), try symbol("av_buffersink_get_format")),
+            sinkRational: (try symbol("av_buffersink_get_time_base"), try symbol("av_buffersink_get_frame_rate")),
+            sinkType: try symbol("av_buffersink_get_type"))
     }
 }
