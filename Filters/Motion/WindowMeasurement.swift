@@ -117,7 +117,7 @@ final class WindowMeasurement: MotionSource {
             return
         }
         if index == referenceIndex {
-            try begin(reference: try frame.rgb())
+            try begin(reference: try frame.rgb(), luma: luma)
             for (time, picture) in held {
                 try add(time: time, field: try measure(picture))
             }
@@ -166,9 +166,9 @@ final class WindowMeasurement: MotionSource {
         Log.warning("\(label): frame \(index) of the window (\(Self.format(time)) s) looks like a scene cut; motion measured across it mixes two shots: choose start= and window= within one shot")
     }
 
-    private func begin(reference image: RGBImage) throws {
+    private func begin(reference image: RGBImage, luma: GrayImage) throws {
         reference = image
-        estimator = try MotionEstimator(reference: GrayImage(image), parameters: parameters, maxShake: 2,
+        estimator = try MotionEstimator(reference: luma, parameters: parameters, maxShake: 2,
                                         usesConfidence: usesConfidence)
         accumulator = try SpectralAccumulator(frames: samples, width: image.width, height: image.height,
                                               frequencies: frequencies, fps: rate, source: source)
