@@ -58,14 +58,7 @@ struct InterpolationFallbackTests {
 struct TinyPictureInterpolationTests {
     @Test("made frames are the plain blend (no motion can be measured), at any t and size", arguments: [(1, 1), (6, 4), (16, 2), (2, 16)])
     func tinyPicturesBlend(width: Int, height: Int) throws {
-        var state: UInt32 = 7
-        func picture() -> RGBImage {
-            RGBImage(width: width, height: height, data: (0..<(3 * width * height)).map { _ in
-                state = state &* 1_664_525 &+ 1_013_904_223
-                return Float(state >> 8) / Float(1 << 24)
-            })
-        }
-        let a = picture(), b = picture()
+        let a = Fixtures.noise(width: width, height: height, seed: 7), b = Fixtures.noise(width: width, height: height, seed: 8)
         let interpolator = FrameInterpolator()
         try interpolator.prepare(from: a, to: b)
         for t: Float in [0.25, 0.5, 0.75] {
@@ -84,11 +77,7 @@ struct TinyPictureInterpolationTests {
 struct HeldFrameInterpolationTests {
     @Test("two identical pictures: every made frame is that picture exactly, the flows are zero")
     func heldFramesAreExact() throws {
-        var state: UInt32 = 11
-        let a = RGBImage(width: 40, height: 24, data: (0..<(3 * 40 * 24)).map { _ in
-            state = state &* 1_664_525 &+ 1_013_904_223
-            return Float(state >> 8) / Float(1 << 24)
-        })
+        let a = Fixtures.noise(width: 40, height: 24, seed: 11)
         let interpolator = FrameInterpolator()
         try interpolator.prepare(from: a, to: a)
         for t: Float in [0.1, 0.5, 0.9] { #expect(try interpolator.frame(at: t).data == a.data) }

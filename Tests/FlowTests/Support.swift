@@ -44,6 +44,15 @@ enum Fixtures {
         return GrayImage(width: w, height: h, data: out)
     }
 
+    /// A picture of uniform random colours in 0..<1, the same for the same seed.
+    static func noise(width: Int, height: Int, seed: UInt32) -> RGBImage {
+        var state = seed
+        return RGBImage(width: width, height: height, data: (0..<(3 * width * height)).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(state >> 8) / Float(1 << 24)
+        })
+    }
+
     /// Bilinear read with clamped coordinates.
     static func sample(_ g: GrayImage, _ x: Float, _ y: Float) -> Float {
         let cx = min(max(x, 0), Float(g.width - 1)), cy = min(max(y, 0), Float(g.height - 1))
