@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "SpectralVolume", "Flow", "MediaIO"], path: "Tests/RenderTests"),
         .testTarget(name: "FilterTests",
                     dependencies: ["Graph", "MediaIO", "SpectralVolume", "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter",
-                                   "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter"],
+                                   "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter", "Render"],
                     path: "Tests/FilterTests"),
         .testTarget(name: "PriorTests", dependencies: ["Prior", "SpectralVolume", "Graph"],
                     path: "Tests/PriorTests", exclude: ["Fixtures"]),

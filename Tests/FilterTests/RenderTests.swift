@@ -1,4 +1,5 @@
 import Graph
+import Render
 import SpectralVolume
 import Testing
 
@@ -64,5 +65,18 @@ struct RenderFilterTests {
         } catch let e as GIDError {
             #expect(e.kind == .usage && e.message.contains("size=big"))
         }
+    }
+
+    @Test func unfoldLeavesSmoothMotionAloneAndSmoothsFoldingMotion() throws {
+        let scene = try waveScene(width: 96, height: 60, amplitude: 0.4)
+        let bound = FoldLimiter.gradientBound(scene.volume.denormalized()).max()!
+        #expect(bound < 4, "the wave scene should stay below the onset: \(bound)")
+        let plain = try pictures(run("render=duration=0.3", on: scene).items)
+        let unfolded = try pictures(run("render=duration=0.3:unfold=4", on: scene).items)
+        #expect(plain.count == 9 && zip(plain, unfolded).allSatisfy { $0.data == $1.data })
+        // Magnified 12x the waves fold (bound far above 4): the option now changes the frames.
+        let folding = try pictures(run("magnify=gain=12,render=duration=0.3", on: scene).items)
+        let limited = try pictures(run("magnify=gain=12,render=duration=0.3:unfold=4", on: scene).items)
+        #expect(zip(folding, limited).contains { meanAbsDifference($0, $1) > 1e-3 })
     }
 }
