@@ -7,11 +7,14 @@ import Render
 import RenderFilter
 import SpectralVolume
 
-/// `gid-filter bench --render-quality [--clips DIR] [--clip NAME]... [--frames N] [--border B]`:
+/// `gid-filter bench --render-quality [--clips DIR] [--clip NAME]... [--frames N] [--border B]
+/// [--flow fast|medium|best] [--unfold ONSET]`:
 /// issue 6's quality figure on real clips. For each clip: optical flow from frame 0 to frames
 /// 1..N-1 (camera shake removed), then frames 1..N-1 rendered from frame 0 by every renderer and
 /// scored against the real frames (PSNR, SSIM, GMSD), once with the measured fields and once with
 /// their K = 16 band-limited version from the spectral volume (what the product renders).
+/// `--flow` picks the flow preset (default medium, as `motion`); `--unfold` smooths the K = 16
+/// volume where it folds before every renderer sees it, as `render=unfold=ONSET` does.
 /// `--save DIR [--save-every N]` also writes every N-th real frame and its renders as PNG for
 /// `Benchmarks/render/lpips_quality.py` (LPIPS, which runs in Python).
 enum BenchRender {
@@ -52,6 +55,8 @@ enum BenchRender {
         var weighting = WeightMode.filled
         var saveFolder: String?
         var saveEvery = 10
+        var flow = FlowPreset.medium
+        var unfold: Float = 0
         var i = 0
         while i < argv.count {
             let value = argv[safe: i + 1]
@@ -65,13 +70,19 @@ enum BenchRender {
             case "--save": saveFolder = value
             case "--save-every": saveEvery = max(1, Int(value ?? "") ?? saveEvery)
             case "--gate": gate = max(1e-4, Float(value ?? "") ?? gate)
+            case "--unfold": unfold = max(0, Float(value ?? "") ?? unfold)
+            case "--flow":
+                guard let preset = value.flatMap(FlowPreset.init(rawValue:)) else {
+                    throw GIDError.usage("bench --render-quality: --flow takes fast, medium or best")
+                }
+                flow = preset
             case "--weights":
                 guard let mode = value.flatMap(WeightMode.init(rawValue:)) else {
                     throw GIDError.usage("bench --render-quality: --weights takes paper, gated or filled")
                 }
                 weighting = mode
             default:
-                throw GIDError.usage("bench --render-quality: unknown option '\(argv[i])' (use --clips DIR, --clip NAME, --frames N, --border B, --alpha A, --weights paper|gated|filled, --gate G, --dump DIR, --save DIR, --save-every N)")
+                throw GIDError.usage("bench --render-quality: unknown option '\(argv[i])' (use --clips DIR, --clip NAME, --frames N, --border B, --alpha A, --weights paper|gated|filled, --gate G, --flow PRESET, --unfold ONSET, --dump DIR, --save DIR, --save-every N)")
             }
             i += 2
         }
@@ -82,7 +93,7 @@ enum BenchRender {
         }
         let names = clips.isEmpty ? defaultClips : clips
         print("render quality: frames 1..\(frames - 1) rendered from frame 0, \(border) px border left out, "
-              + "flow preset medium (shake <= 2 px removed), alpha \(alpha), W \(weighting.rawValue) (texture threshold \(gate)); "
+              + "flow preset \(flow.rawValue) (shake <= 2 px removed), K=16 unfold \(unfold > 0 ? String(unfold) : "off"), alpha \(alpha), W \(weighting.rawValue) (texture threshold \(gate)); "
               + "cells are PSNR dB / SSIM / GMSD (lower is better), means over frames")
         var results: [ClipResult] = []
         for name in names {
@@ -93,6 +104,7 @@ enum BenchRender {
             }
             let save = saveFolder.map { Saving(folder: $0, every: saveEvery) }
             let result = try measure(path: path, frames: frames, border: border, alpha: alpha, weighting: weighting, gate: gate,
+                                     flow: flow, unfold: unfold,
                                      dump: dump, save: save)
             results.append(result)
             print(String(format: "%@: %dx%d, %d frames, W mean %.2f px max %.1f px, %.1f s", result.name, result.width,
@@ -157,7 +169,8 @@ enum BenchRender {
         }
     }
 
-    static func measure(path: String, frames: Int, border: Int, alpha: Float, weighting: WeightMode, gate: Float, dump: String?,
+    static func measure(path: String, frames: Int, border: Int, alpha: Float, weighting: WeightMode, gate: Float,
+                        flow: FlowPreset = .medium, unfold: Float = 0, dump: String?,
                         save: Saving? = nil) throws -> ClipResult {
         let start = DispatchTime.now().uptimeNanoseconds
         let name = URL(fileURLWithPath: path).lastPathComponent
@@ -167,7 +180,7 @@ enum BenchRender {
         guard let first = try reader.nextFrame() else { throw GIDError.input("\(path): no frames") }
         let fps = reader.info.frameRate.map { $0.value } ?? 25
         let reference = try FlowCommand.rgb(first, reader: reader, grey: &grey)
-        let estimator = try MotionEstimator(reference: reference)
+        let estimator = try MotionEstimator(reference: reference, preset: flow)
         var fields: [[Float]] = []
         while fields.count + 1 < frames, let frame = try reader.nextFrame() {
             fields.append(try estimator.displacement(to: FlowCommand.rgb(frame, reader: reader, grey: &grey)).data)
@@ -178,7 +191,8 @@ enum BenchRender {
         var accumulator = try SpectralAccumulator(frames: window, width: w, height: h, fps: fps, source: name)
         try accumulator.add([Float](repeating: 0, count: 2 * w * h))
         for f in fields { try accumulator.add(f) }
-        let volume = try accumulator.finish()
+        let finished = try accumulator.finish()
+        let volume = unfold > 0 ? FoldLimiter.limited(finished, onset: unfold) : finished
 
         var measuredW = MotionWeights.compute(fields: fields, width: w, height: h)
         var bandW = MotionWeights.compute(volume: volume)
