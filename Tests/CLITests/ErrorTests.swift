@@ -84,6 +84,8 @@ struct ErrorTests {
         (["out.mp4", "-t"], "needs a value"), (["-r", "0", "-i", "x.mp4", "out.mp4"], "-r 0"), (["-s", "axb", "out.mp4"], "-s axb"),
         (["a.mp4", "b.mp4"], "more than one output"), (["-t", "-5", "out.mp4"], "-t -5"),
         (["-i", "x.mp4", "-colorspace", "bt709", "out.mp4"], "before -i"),
+        (["bench", "--render-quality", "--flow", "fastest"], "--flow takes fast, medium or best"),
+        (["bench", "--render-quality", "--weights", "heavy"], "--weights takes paper, gated or filled"),
     ])
     func cliUsage(_ args: [String], _ mention: String) throws {
         let dir = try Tool.tempDir()
