@@ -11,7 +11,7 @@ import os, sys, time, argparse
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../..")
 sys.path.insert(0, os.path.join(ROOT, "Training"))
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-from refine import load_set, batch, to_tensor, psnr
+from refine import load_set, batch, to_tensor, evaluate
 
 def blur(x):
     k = torch.tensor([1., 4., 6., 4., 1.]) / 16
@@ -36,16 +36,6 @@ class Mixer(nn.Module):
         h = F.relu(self.c1(h)); h = F.relu(self.c2(h))
         w = torch.softmax(self.c3(h), 1)
         return sum(w[:, i:i + 1] * c for i, c in enumerate(self.candidates(soft, avg, i0)))
-
-@torch.no_grad()
-def evaluate(model, items, border=8):
-    rows = {}
-    for clip, t, v, soft, avg, i0, real in items:
-        s, a, i, r = (to_tensor(x)[None] for x in (soft, avg, i0, real))
-        out = (model(s, a, i).clamp(0, 1) * 255).round() / 255
-        crop = (slice(None), slice(None), slice(border, -border), slice(border, -border))
-        rows.setdefault((clip, v), []).append([psnr(x[crop], r[crop]) for x in (s, a, out)])
-    return {k: np.mean(v, 0) for k, v in rows.items()}
 
 p = argparse.ArgumentParser()
 p.add_argument("--steps", type=int, default=1500); p.add_argument("--batch", type=int, default=8)
