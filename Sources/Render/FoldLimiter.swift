@@ -5,15 +5,14 @@ import SpectralVolume
 /// Smooths a spectral volume where its fields could fold over themselves, before rendering
 /// (`render=unfold=ONSET`; off by default).
 ///
-/// Where the coefficients change by more than a pixel per pixel, some F_t can fold: two strips of I0
-/// land on one place, and splatting interleaves them into a comb of dark and light pixels
+/// Where the coefficients change by more than a pixel per pixel, some F_t can fold: two strips of
+/// I0 land on one place, and splatting interleaves them into a comb of dark and light pixels
 /// (measured motion of soft shadows: the palm-shadow clip has 36k folded pixels over 30 sampled
 /// frames, and comb streaks at some moments of its loop). Such regions are not occluders whose
 /// edge a softmax could order: the measured flow there changes by tens of pixels within a few
-/// pixels. So the coefficients are blended toward their
-/// local mean there, in proportion to how far a bound on the fields' gradient exceeds the onset,
-/// the blend itself smoothed so a lone sharp edge (a real motion border, one pixel wide) is
-/// hardly touched while a chaotic area is. It is an option, not the default, because it also
+/// pixels. So the coefficients are blended toward their local mean there, in proportion to how
+/// far a bound on the fields' gradient exceeds the onset, the blend itself smoothed so a lone
+/// sharp edge (a real motion border, one pixel wide) is hardly touched while a chaotic area is. It is an option, not the default, because it also
 /// smooths motion that is chaotic and right: at onset 4 the comb on the palm shadows is gone,
 /// at -0.09 dB there against the real frames, but fire loses 0.39 dB and the fountain 0.13
 /// (Benchmarks/render/README.md, ninth session).
