@@ -110,16 +110,17 @@ final class WindowMeasurement: MotionSource {
         let index = windowFrames
         windowFrames += 1
         lastTime = t
-        let luma = GrayImage(try frame.rgb())
+        let picture = try frame.rgb()
+        let luma = GrayImage(picture)
         warnAtCut(luma, index: index, time: t)
         if index < referenceIndex {
             held.append((t, luma))
             return
         }
         if index == referenceIndex {
-            try begin(reference: try frame.rgb(), luma: luma)
-            for (time, picture) in held {
-                try add(time: time, field: try measure(picture))
+            try begin(reference: picture, luma: luma)
+            for (time, earlier) in held {
+                try add(time: time, field: try measure(earlier))
             }
             held = []
             let n = 2 * frame.width * frame.height

@@ -117,8 +117,7 @@ struct SceneRenderer {
         image = scene.image
         dynamics = scene.dynamics
         // Fold-prone regions smoothed first (if asked): W and every field come from that volume.
-        let raw = scene.volume.denormalized()
-        volume = unfold > 0 ? FoldLimiter.limited(raw, onset: unfold) : raw
+        volume = FoldLimiter.limited(scene.volume.denormalized(), onset: unfold)
         // Measured motion is noise in flat regions, which would otherwise rank them as the
         // foreground; flat insides of moving objects take their rim's W instead (see
         // MotionWeights.textureFilled and Benchmarks/render/README.md).

@@ -191,8 +191,7 @@ enum BenchRender {
         var accumulator = try SpectralAccumulator(frames: window, width: w, height: h, fps: fps, source: name)
         try accumulator.add([Float](repeating: 0, count: 2 * w * h))
         for f in fields { try accumulator.add(f) }
-        let finished = try accumulator.finish()
-        let volume = unfold > 0 ? FoldLimiter.limited(finished, onset: unfold) : finished
+        let volume = FoldLimiter.limited(try accumulator.finish(), onset: unfold)
 
         var measuredW = MotionWeights.compute(fields: fields, width: w, height: h)
         var bandW = MotionWeights.compute(volume: volume)

@@ -27,10 +27,11 @@ public enum FoldLimiter {
 
     /// `volume` with its fold-prone regions smoothed: where the gradient bound exceeds `onset`
     /// (px of motion per px), fully from twice it; `passes` rounds, each round's smoothing lowering
-    /// the gradients the next one sees. A volume whose bound stays below `onset` everywhere comes
-    /// back unchanged.
+    /// the gradients the next one sees. A volume whose bound stays below `onset` everywhere, or
+    /// `onset` 0 (off, as in `render=unfold=0`), comes back unchanged.
     public static func limited(_ volume: SpectralVolume, onset: Float = suggestedOnset, passes: Int = 3) -> SpectralVolume {
-        precondition(onset > 0, "FoldLimiter: onset \(onset) must be positive")
+        precondition(onset >= 0, "FoldLimiter: onset \(onset) must not be negative")
+        guard onset > 0 else { return volume }
         var out = volume
         for _ in 0..<passes {
             let mask = blendMask(out, onset: onset)

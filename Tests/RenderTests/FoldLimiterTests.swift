@@ -59,6 +59,7 @@ import Testing
 
     @Test func chaoticMotionStopsFoldingAndTheRestIsUntouched() throws {
         let v = try Self.volume(chaos: true)
+        #expect(FoldLimiter.limited(v, onset: 0).data == v.data, "onset 0 is off")
         let limited = FoldLimiter.limited(v, onset: FoldLimiter.suggestedOnset)
         let before = Self.foldedPixels(v), after = Self.foldedPixels(limited)
         #expect(before > 300, "the fixture should fold: \(before) folded pixels")
