@@ -57,27 +57,41 @@ extension SplatRenderer {
         // Push until a level is fully confident (or 1x1), then pull back down.
         var top = 0
         while top + 1 < levels.count {
-            let incomplete = push(from: levels[top], to: levels[top + 1])
+            let incomplete = push(from: levels[top], to: levels[top + 1], index: top + 1)
             top += 1
             if incomplete == 0 { break }
         }
         for l in stride(from: top - 1, through: 0, by: -1) {
-            pull(into: levels[l], from: levels[l + 1])
+            pull(into: levels[l], from: levels[l + 1], index: l + 1)
         }
     }
 
     /// Band count for a level of `rows` rows: tiny levels are not worth a thread hop.
     private func levelBands(_ rows: Int) -> Int { rows >= 32 ? threads : 1 }
 
-    /// Builds `coarse` from `fine`; returns how many coarse pixels still have confidence < 1.
-    private func push(from fine: Level, to coarse: Level) -> Int {
+    /// Coarsest pyramid level (1 = half size) at which `best` prefers the background: holes up
+    /// to about 2^(this + 1) px across, i.e. disocclusions beside a moving edge.
+    ///
+    /// Why not every level: at coarse levels a pixel stands for a 16-64 px block, and preferring
+    /// its lowest W there paints a whole hole with the one source of lowest W in that block. W
+    /// measured on real footage is not that reliable (flat sky read as moving, flames, waves),
+    /// and on the 44 clips of ../shared/data (150 frames, K=16) `best` was then worse than
+    /// `fast` on 20 clips, by up to 10.9 dB (a webcam whose drift uncovers a border strip, filled
+    /// with ground and haze); stopping at level 2 brings every clip within 0.06 dB of `fast`
+    /// and keeps most of the disk test's gain (red in the uncovered area 0.20; 0.18 at every
+    /// level, 0.42 with none). Benchmarks/render/README.md, tenth session.
+    static let backgroundPreferenceLevels = 2
+
+    /// Builds `coarse` (pyramid level `index`) from `fine`; returns how many coarse pixels still
+    /// have confidence < 1.
+    private func push(from fine: Level, to coarse: Level, index: Int) -> Int {
         let bands = levelBands(coarse.height)
         nonisolated(unsafe) let f = pyramid + fine.offset
         nonisolated(unsafe) let c = pyramid + coarse.offset
         nonisolated(unsafe) let counts = counters
         // best prefers the background (small W) when mixing children: holes are mostly
         // disocclusions, which the background fills, not the foreground that uncovered them.
-        let depthAware = quality == .best && alpha > 0
+        let depthAware = quality == .best && alpha > 0 && index <= Self.backgroundPreferenceLevels
         let a = alpha
         let fw = fine.width, fh = fine.height, cw = coarse.width
         parallelBands(bands, threads: threads) { band in
@@ -120,13 +134,14 @@ extension SplatRenderer {
         return incomplete
     }
 
-    /// Fills the missing confidence of `fine` from the bilinearly upsampled, already filled `coarse`.
-    private func pull(into fine: Level, from coarse: Level) {
+    /// Fills the missing confidence of `fine` from the bilinearly upsampled, already filled `coarse`
+    /// (pyramid level `index`).
+    private func pull(into fine: Level, from coarse: Level, index: Int) {
         let bands = levelBands(fine.height)
         nonisolated(unsafe) let f = pyramid + fine.offset
         nonisolated(unsafe) let c = pyramid + coarse.offset
         let fw = fine.width, cw = coarse.width, ch = coarse.height
-        let depthAware = quality == .best && alpha > 0
+        let depthAware = quality == .best && alpha > 0 && index <= Self.backgroundPreferenceLevels
         let a = alpha
         nonisolated(unsafe) let rowFlags = partialRows
         let finest = fine.offset == 0
