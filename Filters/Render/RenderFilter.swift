@@ -20,7 +20,7 @@ public final class RenderFilter: Filter {
                     help: "output seconds, exactly (may not loop); 0 = the timeline's clip (one period, or what loop and slowmo made)"),
             .string("size", \.size, default: "", help: "output WxH (e.g. 1024x576); motion and picture are resampled bilinearly, displacements scaled; empty = the scene's size"),
             .choice("quality", \.quality, default: "best", choices: ["fast", "best"],
-                    help: "softmax splatting of I0 with motion-magnitude weights: fast = one scale + push-pull hole fill; best = also background-preferring fill and 2x2 sub-sampling where motion stretches the picture"),
+                    help: "softmax splatting of I0 with motion-magnitude weights: fast = one scale + push-pull hole fill; best = also fills small holes (disocclusions, up to ~8 px) from the background and sub-samples 2x2 where motion stretches the picture"),
             .double("alpha", \.alpha, default: 2, range: 0...100,
                     help: "softmax splatting sharpness: a pixel's weight is exp(alpha * W(p)), W = mean motion length in pixels (less in flat regions, where measured motion is noise); 0 = average splatting"),
             .double("unfold", \.unfold, default: 0, range: 0...100,
