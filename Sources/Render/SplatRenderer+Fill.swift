@@ -74,12 +74,12 @@ extension SplatRenderer {
     ///
     /// Why not every level: at coarse levels a pixel stands for a 16-64 px block, and preferring
     /// its lowest W there paints a whole hole with the one source of lowest W in that block. W
-    /// measured on real footage is not that reliable (flat sky read as moving, flames, waves),
-    /// and on the 44 clips of ../shared/data (150 frames, K=16) `best` was then worse than
-    /// `fast` on 20 clips, by up to 10.9 dB (a webcam whose drift uncovers a border strip, filled
-    /// with ground and haze); stopping at level 2 brings every clip within 0.06 dB of `fast`
-    /// and keeps most of the disk test's gain (red in the uncovered area 0.20; 0.18 at every
-    /// level, 0.42 with none). Benchmarks/render/README.md, tenth session.
+    /// measured on real footage is not that reliable (flat sky read as moving, flames, waves).
+    /// Ten of the 44 clips of ../shared/data (150 frames, K=16), `best` minus `fast`: every level
+    /// -0.82 dB on average (a webcam whose drift uncovers a border strip, filled with ground and
+    /// haze: -6.1 dB), levels 1-2 -0.04 dB (-0.20 on the webcam), none +0.02; the disk test's
+    /// red in the uncovered area (background ~0.19, disk ~0.88): 0.18 / 0.20 / 0.42.
+    /// Benchmarks/render/README.md, tenth session.
     static let backgroundPreferenceLevels = 2
 
     /// Builds `coarse` (pyramid level `index`) from `fine`; returns how many coarse pixels still
@@ -109,9 +109,12 @@ extension SplatRenderer {
                     let conf = g.sum()
                     if depthAware && conf > 0 {
                         let d = SIMD4(p00[4], p10[4], p01[4], p11[4])
+                        // Empty children (g = 0) take dmin too: their own W is 0, and
+                        // e^(a (dmin - 0)) overflows to inf from dmin ~ 44 px, and 0 * inf = NaN.
                         let dmin = d.replacing(with: .infinity, where: g .== 0).min()
-                        g *= SIMD4(expf(a * (dmin - d[0])), expf(a * (dmin - d[1])),
-                                   expf(a * (dmin - d[2])), expf(a * (dmin - d[3])))
+                        let e = d.replacing(with: dmin, where: g .== 0)
+                        g *= SIMD4(expf(a * (dmin - e[0])), expf(a * (dmin - e[1])),
+                                   expf(a * (dmin - e[2])), expf(a * (dmin - e[3])))
                     }
                     let total = g.sum()
                     var v = SIMD8<Float>.zero

@@ -77,6 +77,22 @@ struct OcclusionTests {
         for c in 0..<3 { #expect(abs(out.data[c * n + i] - image.data[c * n + i]) < 1e-6) }
     }
 
+    @Test func largeMotionMagnitudesFillWithoutBlackBlocks() {
+        // W of 45 px and more (waves, flames, a cartoon: the 44 clips reach 227 px) made the
+        // background preference's factor e^(alpha (W_min - 0)) of an empty child overflow, and
+        // 0 * inf = NaN left black blocks in the fill (beach waves, 150 frames: -3.3 dB).
+        let (image, inside) = Self.scene
+        let (field, _) = Fixture.diskMotion(inside: inside, dx: Self.dx, dy: Self.dy)
+        let weights = inside.map { $0 ? Float(60) : 50 }
+        let out = SplatRenderer(width: Self.w, height: Self.h, quality: .best).render(image, field: field, weights: weights)
+        let n = Self.w * Self.h
+        let dark = (0..<n).filter { i in out.data[i] + out.data[n + i] + out.data[2 * n + i] < 0.1 }.count
+        // The picture's darkest pixel sums to well above 0.1 (background red is scaled by 0.4,
+        // green and blue stay near 0.5).
+        #expect(out.data.allSatisfy { $0.isFinite })
+        #expect(dark == 0, "\(dark) near-black pixels")
+    }
+
     @Test func largeHolesTakeTheirSurroundingsNotTheLowestWFarAway() {
         // The whole picture drifts right by 16 px (a camera pan the shake removal left in), which
         // uncovers a 16 px strip at the left border. A small dark patch 20 px away has the lowest W
