@@ -95,9 +95,11 @@ struct OcclusionTests {
 
     @Test func largeHolesTakeTheirSurroundingsNotTheLowestWFarAway() {
         // The whole picture drifts right by 16 px (a camera pan the shake removal left in), which
-        // uncovers a 16 px strip at the left border. A small dark patch 20 px away has the lowest W
-        // (measured W is noisy: flat sky read as moving). A background preference that reached
-        // across the whole pyramid painted the strip with that patch (the webcam clip: -10.9 dB).
+        // uncovers a 16 px strip at the left border. An 8 px dark patch in the top corner has the
+        // lowest W (measured W is noisy: flat sky read as moving) and lands beside the strip's top.
+        // The strip's rows 8 px and more below it must take their own light neighbours' colour: a
+        // background preference reaching across the whole pyramid painted them with the patch
+        // (0.07; the drifting webcam clip lost 6.1 dB that way).
         let w = 96, h = 64, n = w * h
         var data = [Float](repeating: 0.8, count: 3 * n)
         var weights = [Float](repeating: 10, count: n)
