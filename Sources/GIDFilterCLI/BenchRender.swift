@@ -70,7 +70,11 @@ enum BenchRender {
             case "--save": saveFolder = value
             case "--save-every": saveEvery = max(1, Int(value ?? "") ?? saveEvery)
             case "--gate": gate = max(1e-4, Float(value ?? "") ?? gate)
-            case "--unfold": unfold = max(0, Float(value ?? "") ?? unfold)
+            case "--unfold":
+                guard let onset = value.flatMap(Float.init), onset >= 0, onset.isFinite else {
+                    throw GIDError.usage("bench --render-quality: --unfold takes an onset >= 0 (0 = off)")
+                }
+                unfold = onset
             case "--flow":
                 guard let preset = value.flatMap(FlowPreset.init(rawValue:)) else {
                     throw GIDError.usage("bench --render-quality: --flow takes fast, medium or best")

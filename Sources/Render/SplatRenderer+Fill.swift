@@ -82,6 +82,11 @@ extension SplatRenderer {
     /// Benchmarks/render/README.md, tenth session.
     static let backgroundPreferenceLevels = 2
 
+    /// Whether push and pull at pyramid level `index` weigh by W (`best`, softmax weights on).
+    private func prefersBackground(atLevel index: Int) -> Bool {
+        quality == .best && alpha > 0 && index <= Self.backgroundPreferenceLevels
+    }
+
     /// Builds `coarse` (pyramid level `index`) from `fine`; returns how many coarse pixels still
     /// have confidence < 1.
     private func push(from fine: Level, to coarse: Level, index: Int) -> Int {
@@ -91,7 +96,7 @@ extension SplatRenderer {
         nonisolated(unsafe) let counts = counters
         // best prefers the background (small W) when mixing children: holes are mostly
         // disocclusions, which the background fills, not the foreground that uncovered them.
-        let depthAware = quality == .best && alpha > 0 && index <= Self.backgroundPreferenceLevels
+        let depthAware = prefersBackground(atLevel: index)
         let a = alpha
         let fw = fine.width, fh = fine.height, cw = coarse.width
         parallelBands(bands, threads: threads) { band in
@@ -111,8 +116,9 @@ extension SplatRenderer {
                         let d = SIMD4(p00[4], p10[4], p01[4], p11[4])
                         // Empty children (g = 0) take dmin too: their own W is 0, and
                         // e^(a (dmin - 0)) overflows to inf from dmin ~ 44 px, and 0 * inf = NaN.
-                        let dmin = d.replacing(with: .infinity, where: g .== 0).min()
-                        let e = d.replacing(with: dmin, where: g .== 0)
+                        let empty = g .== 0
+                        let dmin = d.replacing(with: .infinity, where: empty).min()
+                        let e = d.replacing(with: dmin, where: empty)
                         g *= SIMD4(expf(a * (dmin - e[0])), expf(a * (dmin - e[1])),
                                    expf(a * (dmin - e[2])), expf(a * (dmin - e[3])))
                     }
@@ -144,7 +150,7 @@ extension SplatRenderer {
         nonisolated(unsafe) let f = pyramid + fine.offset
         nonisolated(unsafe) let c = pyramid + coarse.offset
         let fw = fine.width, cw = coarse.width, ch = coarse.height
-        let depthAware = quality == .best && alpha > 0 && index <= Self.backgroundPreferenceLevels
+        let depthAware = prefersBackground(atLevel: index)
         let a = alpha
         nonisolated(unsafe) let rowFlags = partialRows
         let finest = fine.offset == 0

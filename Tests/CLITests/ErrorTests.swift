@@ -86,6 +86,7 @@ struct ErrorTests {
         (["-i", "x.mp4", "-colorspace", "bt709", "out.mp4"], "before -i"),
         (["bench", "--render-quality", "--flow", "fastest"], "--flow takes fast, medium or best"),
         (["bench", "--render-quality", "--weights", "heavy"], "--weights takes paper, gated or filled"),
+        (["bench", "--render-quality", "--unfold", "strong"], "--unfold takes an onset"),
     ])
     func cliUsage(_ args: [String], _ mention: String) throws {
         let dir = try Tool.tempDir()
