@@ -21,8 +21,8 @@ enum Bench {
         var i = 0
         while i < argv.count {
             switch argv[i] {
-            case "--frames": frames = Int(argv[safe: i + 1] ?? "") ?? frames; i += 1
-            case "--rounds": rounds = max(1, Int(argv[safe: i + 1] ?? "") ?? rounds); i += 1
+            case "--frames": frames = try number(argv[safe: i + 1], for: "bench --frames", atLeast: 1); i += 1
+            case "--rounds": rounds = try number(argv[safe: i + 1], for: "bench --rounds", atLeast: 1); i += 1
             case "--source": source = argv[safe: i + 1]; i += 1
             default: throw GIDError.usage("bench: unknown option '\(argv[i])' (use --frames N, --rounds N, --source FILE, or --spectral)")
             }
@@ -95,6 +95,18 @@ enum Bench {
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    /// A numeric bench option's value; a missing, non-numeric or too small one is a usage error
+    /// (exit 2) rather than a run with the default that the user did not ask for.
+    static func number<T: LosslessStringConvertible & Comparable>(_ value: String?, for option: String,
+                                                                   atLeast minimum: T) throws -> T {
+        guard let value, let n = T(value), n >= minimum else {
+            let least = "\(minimum)".hasSuffix(".0") ? String("\(minimum)".dropLast(2)) : "\(minimum)"
+            throw GIDError.usage("\(option) takes a number >= \(least), not '\(value ?? "")'")
+        }
+        if let f = n as? Float, !f.isFinite { throw GIDError.usage("\(option) takes a finite number, not '\(value)'") }
+        return n
+    }
 }
 
 extension Array {

@@ -63,18 +63,14 @@ enum BenchRender {
             switch argv[i] {
             case "--clips": dir = value
             case "--clip": if let value { clips.append(value) }
-            case "--frames": frames = max(3, Int(value ?? "") ?? frames)
-            case "--border": border = max(0, Int(value ?? "") ?? border)
-            case "--alpha": alpha = max(0, Float(value ?? "") ?? alpha)
+            case "--frames": frames = try Bench.number(value, for: "bench --render-quality --frames", atLeast: 3)
+            case "--border": border = try Bench.number(value, for: "bench --render-quality --border", atLeast: 0)
+            case "--alpha": alpha = try Bench.number(value, for: "bench --render-quality --alpha", atLeast: 0)
             case "--dump": dump = value
             case "--save": saveFolder = value
-            case "--save-every": saveEvery = max(1, Int(value ?? "") ?? saveEvery)
-            case "--gate": gate = max(1e-4, Float(value ?? "") ?? gate)
-            case "--unfold":
-                guard let onset = value.flatMap(Float.init), onset >= 0, onset.isFinite else {
-                    throw GIDError.usage("bench --render-quality: --unfold takes an onset >= 0 (0 = off)")
-                }
-                unfold = onset
+            case "--save-every": saveEvery = try Bench.number(value, for: "bench --render-quality --save-every", atLeast: 1)
+            case "--gate": gate = try Bench.number(value, for: "bench --render-quality --gate", atLeast: 1e-4)
+            case "--unfold": unfold = try Bench.number(value, for: "bench --render-quality --unfold", atLeast: 0)  // 0 = off
             case "--flow":
                 guard let preset = value.flatMap(FlowPreset.init(rawValue:)) else {
                     throw GIDError.usage("bench --render-quality: --flow takes fast, medium or best")
@@ -126,7 +122,7 @@ enum BenchRender {
         while i < argv.count {
             switch argv[i] {
             case "--clips": dir = argv[safe: i + 1] ?? dir
-            case "--runs": runs = max(1, Int(argv[safe: i + 1] ?? "") ?? runs)
+            case "--runs": runs = try Bench.number(argv[safe: i + 1], for: "bench --render-speed --runs", atLeast: 1)
             default: throw GIDError.usage("bench --render-speed: unknown option '\(argv[i])' (use --clips DIR, --runs N)")
             }
             i += 2

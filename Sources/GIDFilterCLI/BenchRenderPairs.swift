@@ -27,8 +27,8 @@ enum BenchRenderPairs {
             switch argv[i] {
             case "--render-pairs": out = value
             case "--clips": dir = value ?? dir
-            case "--frames": frames = max(3, Int(value ?? "") ?? frames)
-            case "--stride": stride = max(1, Int(value ?? "") ?? stride)
+            case "--frames": frames = try Bench.number(value, for: "bench --render-pairs --frames", atLeast: 3)
+            case "--stride": stride = try Bench.number(value, for: "bench --render-pairs --stride", atLeast: 1)
             case "--skip": if let value { skip.insert(value) }
             case "--clip": if let value { only.append(value) }
             default: throw GIDError.usage("bench --render-pairs: unknown option '\(argv[i])' (use --clips DIR, --frames N, --stride S, --skip NAME, --clip NAME)")

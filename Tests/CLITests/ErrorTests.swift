@@ -86,7 +86,13 @@ struct ErrorTests {
         (["-i", "x.mp4", "-colorspace", "bt709", "out.mp4"], "before -i"),
         (["bench", "--render-quality", "--flow", "fastest"], "--flow takes fast, medium or best"),
         (["bench", "--render-quality", "--weights", "heavy"], "--weights takes paper, gated or filled"),
-        (["bench", "--render-quality", "--unfold", "strong"], "--unfold takes an onset"),
+        (["bench", "--render-quality", "--unfold", "strong"], "--unfold takes a number >= 0, not 'strong'"),
+        (["bench", "--render-quality", "--frames", "many"], "--frames takes a number >= 3"),
+        (["bench", "--render-quality", "--alpha", "-1"], "--alpha takes a number >= 0"),
+        (["bench", "--render-quality", "--gate", "nan"], "--gate takes"),
+        (["bench", "--render-speed", "--runs"], "--runs takes a number >= 1, not ''"),
+        (["bench", "--render-pairs", "/tmp/x", "--stride", "0"], "--stride takes a number >= 1"),
+        (["bench", "--frames", "1e3"], "bench --frames takes a number >= 1"),
     ])
     func cliUsage(_ args: [String], _ mention: String) throws {
         let dir = try Tool.tempDir()
