@@ -46,6 +46,13 @@ final class InterpolatedSlowmo {
     /// Input time (relative to the first frame) that output frame j shows.
     private func sourceTime(_ j: Int) -> Double { Double(j) / (factor * rate.value) }
 
+    /// How far apart two times may be and still count as the same: one tick of the input's time
+    /// base (Matroska and WebM store milliseconds, so frame 23 of 24 fps is at 0.958 s, not
+    /// 0.95833), but under a quarter of the step between output times.
+    private func slack(_ frame: Frame) -> Double {
+        min(max(1e-4 / rate.value, frame.timeBase.value), 0.25 / (factor * rate.value))
+    }
+
     func receive(_ item: StreamItem, emit: Emit) throws {
         guard case .frame(let frame) = item else { throw GIDError.usage("\(label): takes frames or motion") }
         if let size, size != (frame.width, frame.height) {
@@ -67,7 +74,7 @@ final class InterpolatedSlowmo {
             try interpolator.advance(to: try frame.rgb())
             return
         }
-        let slack = 1e-4 / rate.value
+        let slack = slack(frame)
         // Output frames showing t0 exactly pass A through; the rest of [t0, t1) is interpolated.
         var prepared = false
         while sourceTime(next) < t1 - slack {
@@ -92,7 +99,7 @@ final class InterpolatedSlowmo {
         guard let last = previous, let first = firstTime else { return }
         // The last frame closes the clip when an output time lands on it.
         let t = last.seconds - first
-        if sourceTime(next) <= t + 1e-4 / rate.value {
+        if sourceTime(next) <= t + slack(last) {
             try emit(.frame(retimed(last, next)))
             next += 1
         }

@@ -56,7 +56,7 @@ let usage = """
     gid-filter: Generative Image Dynamics as an FFmpeg-style streaming filter.
 
     Usage:
-      gid-filter [-y|-n] [-f FMT] [-i INPUT] [-vf GRAPH] [-t S] [-r FPS] [-s WxH]
+      gid-filter [-y|-n] [-ss POS] [-t S] [-f FMT] [-i INPUT] [-vf GRAPH] [-t S] [-r FPS] [-s WxH]
                  [-c:v CODEC] [-crf N] [-preset P] [-pix_fmt FMT] [-f FMT] [OUTPUT]
       gid-filter filters              list every filter with its options
       gid-filter help FILTER          one filter's options, defaults and ranges
@@ -76,6 +76,7 @@ let usage = """
       gid-filter -i trees.mp4 -vf "motion,loop=seconds=10" loop.webm         measured motion of a video, looped
       gid-filter -i trees.mp4 -vf "motion,magnify=gain=3:band=0.2-2" big.mp4
       gid-filter -i clip.mp4 -vf slowmo=4 slow.mp4                           frame-interpolated slow motion
+      gid-filter -ss 12 -t 3 -i clip.mp4 -vf slowmo=4 slow.mp4               ... of seconds 12-15 only
       gid-filter -i photo.jpg -vf "motion,poke=x=0.4:y=0.3:dx=12" poke.mp4   pull a point and let go
       gid-filter -i photo.jpg -vf "motion,mask=file=water.png,loop=seconds=5" cinemagraph.mp4
       gid-filter -i photo.jpg -vf "motion,viz=heatmap:grid=1" where.png      where the motion is

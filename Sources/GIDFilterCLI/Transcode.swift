@@ -22,7 +22,14 @@ struct Transcode {
 
     func run() throws {
         try checkPaths()
-        let source = try Source(path: args.input, format: args.inputFormat, colorspace: args.inputColorspace, motion: readsMotion)
+        let range = try args.readRange()
+        if readsMotion && range != ReadRange() {
+            throw GIDError.usage("\(args.input): -ss, -t and -to before -i select part of a media input; a motion file has no frames to skip (use render=duration or -t after -i)")
+        }
+        let source = try Source(path: args.input, format: args.inputFormat, colorspace: args.inputColorspace, range: range,
+                                motion: readsMotion)
+        // A still has no length to cut: -t before -i then says how long to show it, as -t after -i.
+        let duration = args.duration ?? (source.info.isStill ? args.inputDuration : nil)
         let chain = try FilterChain(registry: registry, filters: try filters(for: source.info),
                                     input: source.info, logLevel: args.logLevel)
         if writesMotion { return try saveMotion(source: source, chain: chain) }
@@ -30,7 +37,7 @@ struct Transcode {
         guard out.kind == .frames else {
             throw GIDError.usage("the graph ends with a motion stream; end it with a filter that renders frames")
         }
-        let repeatStill = out.isStill && args.duration != nil
+        let repeatStill = out.isStill && duration != nil
         if repeatStill {
             out.frameRate = args.frameRate ?? Rational(25, 1)
             out.timeBase = out.frameRate!.inverted
@@ -43,15 +50,15 @@ struct Transcode {
         }
         let writer = WriteBehind(try MediaWriter(path: args.output, options: args.encode, input: out, audio: audio))
         if let reader, audio != nil {
-            let limit = args.duration
+            let limit = duration
             reader.audioPacket = { try writer.writeAudio($0, limit: limit) }
         }
         try reader?.deliverHeldAudio()
         // A motion input's length is the clip the chain renders, not anything the file says.
-        let expected = args.duration ?? (readsMotion ? out.duration : source.info.duration)
+        let expected = duration ?? (readsMotion ? out.duration : source.info.duration)
         let progress = try Progress(stats: args.stats, url: args.progressURL, outputIsStdout: args.output == "-",
                                     expectedSeconds: expected)
-        var sink = Sink(writer: writer, progress: progress, limit: args.duration, maxFrames: args.maxFrames,
+        var sink = Sink(writer: writer, progress: progress, limit: duration, maxFrames: args.maxFrames,
                         repeatRate: repeatStill ? out.frameRate : nil)
         do {
             while !sink.full, let item = try source.next() {
@@ -195,9 +202,9 @@ final class Source {
     let info: StreamInfo
     private var scene: Scene?
 
-    init(path: String, format: String?, colorspace: String? = nil, motion: Bool) throws {
+    init(path: String, format: String?, colorspace: String? = nil, range: ReadRange = ReadRange(), motion: Bool) throws {
         guard motion else {
-            let r = try MediaReader(path: path, format: format, colorspace: colorspace)
+            let r = try MediaReader(path: path, format: format, colorspace: colorspace, range: range)
             reader = r
             info = r.info
             return

@@ -5,7 +5,8 @@ import Graph
 /// Opens a file or `-` (stdin), demuxes the best video stream and decodes it to frames.
 ///
 /// Timestamps are shifted so the first frame is at 0. Audio packets of the best audio stream can
-/// be handed on untouched (stream copy) through `audioPacket`.
+/// be handed on untouched (stream copy) through `audioPacket`. A `ReadRange` reads part of the
+/// input, as ffmpeg's `-ss` / `-t` / `-to` before `-i` do.
 public final class MediaReader {
     public let path: String
     /// What the rest of the pipeline can rely on; `isStill` and `frameCount` of stills are exact.
@@ -21,6 +22,11 @@ public final class MediaReader {
     private var finished = false
     private var firstPTS: Int64?
     private var lastPTS: Int64 = -1
+    /// The last kept frame's timestamp in the stream's own time base (before the shift to 0).
+    private var lastRawPTS: Int64?
+    private let range: ReadRange
+    /// The input's own start time (seconds), from which `range` counts.
+    private var fileStart = 0.0
     private var lookahead: [Frame] = []
     private var decodedCount = 0
 
@@ -39,8 +45,9 @@ public final class MediaReader {
     /// Opens `path` ("-" = stdin); `format` forces a demuxer ("nut", "yuv4mpegpipe", "image2pipe", ...);
     /// `colorspace` names the YUV matrix to decode with (ffmpeg names: bt709, smpte170m, bt470bg,
     /// bt2020nc, ...; bt601 means smpte170m), for pipes and files that do not say or say wrongly.
-    public init(path: String, format: String? = nil, colorspace: String? = nil) throws {
+    public init(path: String, format: String? = nil, colorspace: String? = nil, range: ReadRange = ReadRange()) throws {
         self.path = path
+        self.range = range
         if let colorspace { matrixOverride = try Self.colorspace(named: colorspace, for: path) }
         info = StreamInfo(width: 0, height: 0, timeBase: Rational(1, 25), source: path)
         videoIndex = -1
@@ -70,8 +77,31 @@ public final class MediaReader {
         let a = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, v, nil, 0)
         audioIndex = a >= 0 ? a : -1
         try openDecoder()
+        if range.isPartial { try seekToStart() }
         try prime()
     }
+
+    /// Jumps to the key frame at or before `range.start` where the input can seek (files); frames
+    /// before the start are then decoded and dropped, as everywhere on pipes.
+    private func seekToStart() throws {
+        let start = fmt!.pointee.start_time
+        fileStart = start == AV_NOPTS ? 0 : Double(start) / Double(AV_TIME_BASE)
+        let full = info.duration
+        if let full, range.start >= full {
+            throw GIDError.input("\(path): -ss \(Self.seconds(range.start)) is at or past the end of the input (\(Self.seconds(full)) s)")
+        }
+        info.duration = full.map { min($0 - range.start, range.duration ?? .infinity) } ?? range.duration
+        info.frameCount = nil
+        guard range.start > 0 else { return }
+        let target = (start == AV_NOPTS ? 0 : start) + Int64(range.start * Double(AV_TIME_BASE))
+        if avformat_seek_file(fmt, -1, Int64.min, target, target, 0) >= 0 {
+            avcodec_flush_buffers(dec)
+        } else {
+            Log.verbose("\(path): cannot seek; decoding from the start up to -ss \(Self.seconds(range.start))")
+        }
+    }
+
+    static func seconds(_ t: Double) -> String { String(format: "%g", t) }
 
     deinit {
         for var p in heldAudio { av_packet_free(&p) }
@@ -122,6 +152,7 @@ public final class MediaReader {
     private func prime() throws {
         while lookahead.count < 2, let f = try decodeNext() { lookahead.append(f) }
         guard let first = lookahead.first else {
+            if range.isPartial { throw GIDError.input("\(path): no video frames between -ss \(Self.seconds(range.start)) and its end") }
             throw GIDError.input("\(path): contains no decodable video frames")
         }
         info.width = first.width
@@ -188,6 +219,7 @@ public final class MediaReader {
         defer { av_packet_unref(pkt) }
         let index = pkt!.pointee.stream_index
         if index == audioIndex {
+            if !range.contains(audioTime(pkt!), from: fileStart) { return }
             if let handler = audioPacket {
                 try handler(AudioPacket(packet: pkt!, shift: firstPTSSeconds))
             } else if heldAudio.count < 4096 {
@@ -213,33 +245,61 @@ public final class MediaReader {
         return AVColorSpace(rawValue: UInt32(cs))
     }
 
+    /// An audio packet's time in seconds of the input's own timeline (nil without a timestamp).
+    private func audioTime(_ p: UnsafeMutablePointer<AVPacket>) -> Double? {
+        guard p.pointee.pts != AV_NOPTS, let s = fmt?.pointee.streams[Int(audioIndex)] else { return nil }
+        return Double(p.pointee.pts) * Rational(s.pointee.time_base).value
+    }
+
     private var firstPTSSeconds: Double {
         guard let p = firstPTS else { return 0 }
         return Double(p) * info.timeBase.value
     }
 
     private func receive() throws -> Frame? {
-        guard let f = av_frame_alloc() else { throw GIDError.internal("out of memory") }
-        let r = avcodec_receive_frame(dec, f)
-        guard r >= 0 else {
-            var p: UnsafeMutablePointer<AVFrame>? = f
-            av_frame_free(&p)
-            if r == AVERROR_EAGAIN_ || r == AVERROR_EOF_ { if r == AVERROR_EOF_ { finished = true }; return nil }
-            throw GIDError.input("\(path): decoding failed: \(explain(r))")
+        while true {
+            guard let f = av_frame_alloc() else { throw GIDError.internal("out of memory") }
+            let r = avcodec_receive_frame(dec, f)
+            guard r >= 0 else {
+                var p: UnsafeMutablePointer<AVFrame>? = f
+                av_frame_free(&p)
+                if r == AVERROR_EAGAIN_ || r == AVERROR_EOF_ { if r == AVERROR_EOF_ { finished = true }; return nil }
+                throw GIDError.input("\(path): decoding failed: \(explain(r))")
+            }
+            if let matrixOverride, !PixelConverter.isRGBOrGray(AVPixelFormat(rawValue: f.pointee.format)) {
+                f.pointee.colorspace = matrixOverride  // RGB and grey frames have no matrix to replace
+            }
+            let box = AVFrameBox(taking: f)
+            switch place(of: f) {
+            case .before: continue  // decoded only to reach the start
+            case .after:
+                finished = true  // frames leave the decoder in presentation order: nothing later is wanted
+                return nil
+            case .inside: break
+            }
+            if box.width <= 0 || box.height <= 0 { throw GIDError.input("\(path): frame has size \(box.width)x\(box.height)") }
+            if box.width * box.height > Self.maxPixels { throw GIDError.input("\(path): frame size \(box.width)x\(box.height) is too large") }
+            return try frame(from: box)
         }
-        if let matrixOverride, !PixelConverter.isRGBOrGray(AVPixelFormat(rawValue: f.pointee.format)) {
-            f.pointee.colorspace = matrixOverride  // RGB and grey frames have no matrix to replace
-        }
-        let box = AVFrameBox(taking: f)
-        if box.width <= 0 || box.height <= 0 { throw GIDError.input("\(path): frame has size \(box.width)x\(box.height)") }
-        if box.width * box.height > Self.maxPixels { throw GIDError.input("\(path): frame size \(box.width)x\(box.height) is too large") }
-        return try frame(from: box)
+    }
+
+    private enum Place { case before, inside, after }
+
+    /// Where a decoded frame lies against `range`; records its timestamp (the next frame without
+    /// one follows it).
+    private func place(of f: UnsafeMutablePointer<AVFrame>) -> Place {
+        var raw = f.pointee.best_effort_timestamp
+        if raw == AV_NOPTS { raw = (lastRawPTS ?? -1) + max(1, f.pointee.pkt_duration) }
+        lastRawPTS = raw
+        guard range.isPartial else { return .inside }
+        let time = Double(raw) * info.timeBase.value - fileStart
+        if range.isPast(time) { return .after }
+        return range.contains(time, from: 0) ? .inside : .before
     }
 
     private func frame(from box: AVFrameBox) throws -> Frame {
         let f = box.frame
-        var pts = f.pointee.best_effort_timestamp
-        if pts == AV_NOPTS { pts = lastPTS + max(1, f.pointee.pkt_duration) }
+        var pts = lastRawPTS ?? 0  // set by `place(of:)`: the frame's own timestamp, or one made up after the previous
         if firstPTS == nil { firstPTS = pts }
         pts -= firstPTS!
         if pts <= lastPTS { pts = lastPTS + 1 }  // keep strictly increasing for muxers
@@ -274,4 +334,34 @@ public struct AudioPacket {
     let packet: UnsafeMutablePointer<AVPacket>
     /// Seconds to subtract so audio stays in sync with the shifted video.
     let shift: Double
+}
+
+/// The part of an input to read: from `start` seconds, for `duration` seconds (nil = to the end),
+/// both counted from the input's own start time, as ffmpeg's `-ss` and `-t` before `-i`.
+public struct ReadRange: Sendable, Equatable {
+    public var start: Double
+    public var duration: Double?
+
+    public init(start: Double = 0, duration: Double? = nil) {
+        self.start = start
+        self.duration = duration
+    }
+
+    var isPartial: Bool { start > 0 || duration != nil }
+
+    /// Slack for timestamps rounded to the time base: a frame at 1.99999 s is "at 2 s".
+    static let tolerance = 1e-6
+
+    /// Whether `time` (seconds; `origin` subtracted) is inside; a missing time counts as inside.
+    func contains(_ time: Double?, from origin: Double) -> Bool {
+        guard let time else { return true }
+        let t = time - origin
+        return t >= start - Self.tolerance && !isPast(t)
+    }
+
+    /// Whether `time` is at or after the end.
+    func isPast(_ time: Double) -> Bool {
+        guard let duration else { return false }
+        return time >= start + duration - Self.tolerance
+    }
 }
