@@ -22,7 +22,8 @@ public final class MediaReader {
     private var finished = false
     private var firstPTS: Int64?
     private var lastPTS: Int64 = -1
-    /// The last kept frame's timestamp in the stream's own time base (before the shift to 0).
+    /// The last decoded frame's timestamp in the stream's own time base (before the shift to 0),
+    /// kept or not: a frame without one is placed after it.
     private var lastRawPTS: Int64?
     private let range: ReadRange
     /// The input's own start time (seconds), from which `range` counts.
