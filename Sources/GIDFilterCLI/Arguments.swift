@@ -18,6 +18,7 @@ struct Arguments {
     var frameRate: Rational?      // -r
     var size: (Int, Int)?         // -s
     var maxFrames: Int?           // -frames:v
+    var noAudio = false           // -an
     var encode = EncodeOptions()
     var logLevel: LogLevel = .info
     var progressURL: String?
@@ -72,6 +73,10 @@ enum ArgumentParser {
         OptionRow(names: ["-frames:v", "-vframes"], value: "N", help: "stop after N output frames") { a, v, _ in
             guard let n = Int(v), n > 0 else { throw GIDError.usage("-frames:v \(v): not a positive count") }
             a.maxFrames = n
+        },
+        OptionRow(names: ["-an"], value: nil, help: "no audio in the output (otherwise the input's audio is copied when the graph keeps timing)") { a, _, _ in a.noAudio = true },
+        OptionRow(names: ["-c:a", "-acodec", "-codec:a"], value: "copy", help: "only copy is taken: audio is copied untouched or dropped, never re-encoded") { _, v, _ in
+            guard v == "copy" else { throw GIDError.usage("-c:a \(v): gid-filter copies audio untouched (-c:a copy) or drops it (-an); re-encode with ffmpeg afterwards") }
         },
         OptionRow(names: ["-c:v", "-vcodec", "-codec:v"], value: "CODEC", help: "video encoder (libx264, libvpx-vp9, ffv1, rawvideo, png, ...)") { a, v, _ in a.encode.codec = v },
         OptionRow(names: ["-crf"], value: "N", help: "constant quality (x264 default 23, VP9 default 31; lower is better)") { a, v, _ in

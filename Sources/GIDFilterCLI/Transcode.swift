@@ -44,8 +44,8 @@ struct Transcode {
         }
         let keepsTiming = !repeatStill && args.frameRate == nil && chain.stages.allSatisfy(\.node.preservesTiming)
         let reader = source.reader
-        let audio = keepsTiming ? reader?.audioStream : nil
-        if reader?.audioStream != nil && audio == nil {
+        let audio = keepsTiming && !args.noAudio ? reader?.audioStream : nil
+        if reader?.audioStream != nil && audio == nil && !args.noAudio {
             Log.info("\(args.input): audio dropped (the graph or -r/-t on a still changes timing)")
         }
         let writer = WriteBehind(try MediaWriter(path: args.output, options: args.encode, input: out, audio: audio))

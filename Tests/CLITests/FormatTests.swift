@@ -106,6 +106,13 @@ struct FormatTests {
         #expect(r.stderr.contains("audio dropped"))
         let dropped = try Tool.shell("ffprobe -v error -select_streams a -show_entries stream=codec_name -of csv=p=0 b.mp4", in: dir)
         #expect(dropped.stdout.isEmpty)
+        // -an drops it on purpose (no notice); -c:a copy is what happens anyway; anything else is refused.
+        let an = try Tool.gid(["-i", src, "-an", "-c:a", "copy", "c.mp4"], in: dir)
+        #expect(an.status == 0 && !an.stderr.contains("audio"), "\(an.stderr)")
+        let none = try Tool.shell("ffprobe -v error -select_streams a -show_entries stream=codec_name -of csv=p=0 c.mp4", in: dir)
+        #expect(none.stdout.isEmpty)
+        let aac = try Tool.gid(["-i", src, "-c:a", "aac", "d.mp4"], in: dir)
+        #expect(aac.status == 2 && aac.stderrLines.count == 1 && aac.stderr.contains("-c:a aac"), "\(aac.stderr)")
     }
 
     @Test("-progress writes ffmpeg-style key=value blocks ending in progress=end")
