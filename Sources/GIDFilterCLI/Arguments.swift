@@ -11,8 +11,10 @@ struct Arguments {
     var outputGiven = false
     var graph = ""
     var overwrite: Bool?          // -y true, -n false, nil ask/refuse
-    var duration: Double?         // -t or -to after -i
+    var duration: Double?         // -t after -i
+    var outputEnd: Double?        // -to after -i
     var inputStart = 0.0          // -ss before -i
+    var outputStart = 0.0         // -ss after -i
     var inputDuration: Double?    // -t before -i
     var inputEnd: Double?         // -to before -i
     var frameRate: Rational?      // -r
@@ -46,18 +48,17 @@ enum ArgumentParser {
         OptionRow(names: ["-vf", "-filter:v", "-filter_complex"], value: "GRAPH", help: "filter graph, e.g. \"lavfi='scale=512:-2',null\" (see: gid-filter filters)") { a, v, _ in a.graph = v },
         OptionRow(names: ["-y"], value: nil, help: "overwrite output files without asking") { a, _, _ in a.overwrite = true },
         OptionRow(names: ["-n"], value: nil, help: "never overwrite output files (exit with an error instead)") { a, _, _ in a.overwrite = false },
-        OptionRow(names: ["-ss"], value: "POS", help: "before -i: start reading the input at POS (seconds or [HH:]MM:SS[.ms]; seeks where the file allows, frames before POS are dropped)") { a, v, after in
-            guard !after else { throw GIDError.usage("-ss \(v): give it before -i (it picks where reading the input starts; there is no output-side -ss)") }
+        OptionRow(names: ["-ss"], value: "POS", help: "before -i: start reading the input at POS (seconds or [HH:]MM:SS[.ms]; seeks where the file allows); after -i: drop the output's first POS seconds (everything is still decoded and filtered)") { a, v, after in
             guard let t = parseTime(v), t >= 0 else { throw GIDError.usage("-ss \(v): not a position (seconds or [HH:]MM:SS[.ms])") }
-            a.inputStart = t
+            if after { a.outputStart = t } else { a.inputStart = t }
         },
         OptionRow(names: ["-t"], value: "SECONDS", help: "after -i: output duration (a still is repeated this long); before -i: read only this much of the input") { a, v, after in
             guard let t = parseTime(v), t > 0 else { throw GIDError.usage("-t \(v): not a positive duration (seconds or [HH:]MM:SS[.ms])") }
             if after { a.duration = t } else { a.inputDuration = t }
         },
-        OptionRow(names: ["-to"], value: "POS", help: "before -i: stop reading the input at POS (with -ss, reads POS - ss seconds); after -i: output duration, as -t") { a, v, after in
+        OptionRow(names: ["-to"], value: "POS", help: "before -i: stop reading the input at POS (with -ss, reads POS - ss seconds); after -i: stop the output at POS") { a, v, after in
             guard let t = parseTime(v), t > 0 else { throw GIDError.usage("-to \(v): not a positive position (seconds or [HH:]MM:SS[.ms])") }
-            if after { a.duration = a.duration ?? t } else { a.inputEnd = t }
+            if after { a.outputEnd = t } else { a.inputEnd = t }
         },
         OptionRow(names: ["-r"], value: "FPS", help: "output frame rate (25, 29.97, 30000/1001)") { a, v, _ in
             guard let r = Rational(parsing: v), r.value > 0, r.value <= 1000 else { throw GIDError.usage("-r \(v): not a frame rate in (0, 1000]") }
@@ -134,6 +135,7 @@ enum ArgumentParser {
             a.outputGiven = true
         }
         _ = try a.readRange()
+        _ = try a.outputDuration()
         return a
     }
 
@@ -165,6 +167,18 @@ extension Arguments {
             throw GIDError.usage("-to \(ArgumentParser.format(inputEnd)): not after -ss \(ArgumentParser.format(inputStart)); nothing would be read")
         }
         return ReadRange(start: inputStart, duration: inputEnd - inputStart)
+    }
+}
+
+extension Arguments {
+    /// How long the output runs after its -ss: -t, else -to minus -ss (-t wins, as in ffmpeg).
+    func outputDuration() throws -> Double? {
+        if let duration { return duration }
+        guard let outputEnd else { return nil }
+        guard outputEnd > outputStart else {
+            throw GIDError.usage("-to \(ArgumentParser.format(outputEnd)): not after -ss \(ArgumentParser.format(outputStart)); nothing would be written")
+        }
+        return outputEnd - outputStart
     }
 }
 

@@ -56,7 +56,7 @@ let usage = """
     gid-filter: Generative Image Dynamics as an FFmpeg-style streaming filter.
 
     Usage:
-      gid-filter [-y|-n] [-ss POS] [-t S] [-f FMT] [-i INPUT] [-vf GRAPH] [-t S] [-r FPS] [-s WxH]
+      gid-filter [-y|-n] [-ss POS] [-t S] [-f FMT] [-i INPUT] [-vf GRAPH] [-ss POS] [-t S] [-r FPS] [-s WxH]
                  [-c:v CODEC] [-crf N] [-preset P] [-pix_fmt FMT] [-f FMT] [OUTPUT]
       gid-filter filters              list every filter with its options
       gid-filter help FILTER          one filter's options, defaults and ranges

@@ -29,7 +29,7 @@ struct Transcode {
         let source = try Source(path: args.input, format: args.inputFormat, colorspace: args.inputColorspace, range: range,
                                 motion: readsMotion)
         // A still has no length to cut: -t before -i then says how long to show it, as -t after -i.
-        let duration = args.duration ?? (source.info.isStill ? args.inputDuration : nil)
+        let duration = try args.outputDuration() ?? (source.info.isStill ? args.inputDuration : nil)
         let chain = try FilterChain(registry: registry, filters: try filters(for: source.info),
                                     input: source.info, logLevel: args.logLevel)
         if writesMotion { return try saveMotion(source: source, chain: chain) }
@@ -50,16 +50,16 @@ struct Transcode {
         }
         let writer = WriteBehind(try MediaWriter(path: args.output, options: args.encode, input: out, audio: audio))
         if let reader, audio != nil {
-            let limit = duration
-            reader.audioPacket = { try writer.writeAudio($0, limit: limit) }
+            let limit = duration, skip = args.outputStart
+            reader.audioPacket = { try writer.writeAudio($0.shifted(by: skip), limit: limit) }
         }
         try reader?.deliverHeldAudio()
         // A motion input's length is the clip the chain renders, not anything the file says.
-        let expected = duration ?? (readsMotion ? out.duration : source.info.duration)
+        let expected = duration ?? (readsMotion ? out.duration : source.info.duration).map { max(0, $0 - args.outputStart) }
         let progress = try Progress(stats: args.stats, url: args.progressURL, outputIsStdout: args.output == "-",
                                     expectedSeconds: expected)
-        var sink = Sink(writer: writer, progress: progress, limit: duration, maxFrames: args.maxFrames,
-                        repeatRate: repeatStill ? out.frameRate : nil)
+        var sink = Sink(writer: writer, progress: progress, skip: repeatStill ? 0 : args.outputStart, limit: duration,
+                        maxFrames: args.maxFrames, repeatRate: repeatStill ? out.frameRate : nil)
         do {
             while !sink.full, let item = try source.next() {
                 try chain.push(item) { try sink.take($0) }
@@ -143,10 +143,12 @@ struct Transcode {
     }
 }
 
-/// The end of the chain: repeats a still, applies -t and -frames:v, feeds the writer, reports progress.
+/// The end of the chain: repeats a still, applies -ss, -t and -frames:v, feeds the writer, reports progress.
 struct Sink {
     let writer: WriteBehind
     let progress: Progress
+    /// Output seconds dropped at the start (-ss after -i); later frames move earlier by as much.
+    let skip: Double
     let limit: Double?
     let maxFrames: Int?
     let repeatRate: Rational?
@@ -154,16 +156,17 @@ struct Sink {
     private(set) var outTime = 0.0
     private(set) var full = false
 
-    init(writer: WriteBehind, progress: Progress, limit: Double?, maxFrames: Int?, repeatRate: Rational?) {
+    init(writer: WriteBehind, progress: Progress, skip: Double = 0, limit: Double?, maxFrames: Int?, repeatRate: Rational?) {
         self.writer = writer
         self.progress = progress
+        self.skip = skip
         self.limit = limit
         self.maxFrames = maxFrames
         self.repeatRate = repeatRate
     }
 
     mutating func take(_ item: StreamItem) throws {
-        guard case .frame(let frame) = item, !full else { return }
+        guard case .frame(var frame) = item, !full else { return }
         if let rate = repeatRate, let limit {
             // A still lasts -t seconds at the output rate: the same picture, new timestamps.
             let count = max(1, Int((limit * rate.value).rounded()))
@@ -172,6 +175,12 @@ struct Sink {
             }
             full = true
             return
+        }
+        if skip > 0 {
+            if frame.seconds < skip - 1e-9 { return }
+            // By exactly `skip` (not to the first kept frame) so copied audio, moved as much, stays in sync.
+            let ticks = Int64((skip / frame.timeBase.value).rounded())
+            frame.pts = max(0, frame.pts - ticks)
         }
         if let limit, frame.seconds >= limit - 1e-9 {
             full = true

@@ -335,6 +335,10 @@ public struct AudioPacket {
     let packet: UnsafeMutablePointer<AVPacket>
     /// Seconds to subtract so audio stays in sync with the shifted video.
     let shift: Double
+
+    /// The same packet moved `seconds` earlier (an output-side -ss); packets that land before 0
+    /// are dropped by the writer.
+    public func shifted(by seconds: Double) -> AudioPacket { AudioPacket(packet: packet, shift: shift + seconds) }
 }
 
 /// The part of an input to read: from `start` seconds, for `duration` seconds (nil = to the end),

@@ -11,13 +11,13 @@ struct InputRangeTests {
 
     /// The decoded frames of `args` as rgb24, one array per frame; `upstream` is a shell command
     /// piped into gid-filter's stdin.
-    func frames(_ args: [String], in dir: String, upstream: String? = nil) throws -> [[UInt8]] {
+    func frames(_ args: [String], in dir: String, upstream: String? = nil, side: Int = 280) throws -> [[UInt8]] {
         // gid-filter stops reading at the range's end, so the upstream may see a closed pipe.
         let feed = upstream.map { "{ \($0) 2>/dev/null || true; } | " } ?? ""
         let r = try Tool.shell(feed + "\"$G\" -nostats " + (args + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]).map(Tool.quote).joined(separator: " "),
                                in: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        let size = 280 * 280 * 3
+        let size = side * side * 3
         let bytes = [UInt8](r.stdout)
         return stride(from: 0, to: bytes.count - size + 1, by: size).map { Array(bytes[$0..<$0 + size]) }
     }
@@ -38,6 +38,23 @@ struct InputRangeTests {
         // -to is a position: -ss 1 -to 3 reads frames 24..71.
         let to = try frames(["-ss", "1", "-to", "3", "-i", Self.crane], in: dir)
         #expect(to.count == 48 && to.first == all[24] && to.last == all[71])
+        // After -i the same options act on the output: everything is decoded, the same frames come out.
+        let late = try frames(["-i", Self.crane, "-ss", "2.3", "-t", "1"], in: dir)
+        #expect(late.count == 24 && late.first == all[56] && late.last == all[79])
+        let lateTo = try frames(["-i", Self.crane, "-ss", "1", "-to", "3"], in: dir)
+        #expect(lateTo.count == 48 && lateTo.first == all[24] && lateTo.last == all[71])
+    }
+
+    @Test("-ss after -i skips the start of what the graph makes: a slowed-down clip")
+    func outputStartAfterTheGraph() throws {
+        let dir = try Tool.tempDir()
+        // The clip's first 1.5 s, slowed to 3 s; output frame j is at j / 24 s: -ss 2 drops 48
+        // frames, -t 0.5 keeps the next 12.
+        let graph = "lavfi='scale=96:96',slowmo=2"  // small: debug builds interpolate slowly
+        let whole = try frames(["-t", "1.5", "-i", Self.crane, "-vf", graph], in: dir, side: 96)
+        #expect(whole.count == 71)
+        let part = try frames(["-t", "1.5", "-i", Self.crane, "-vf", graph, "-ss", "2", "-t", "0.5"], in: dir, side: 96)
+        #expect(part.count == 12 && part.first == whole[48] && part.last == whole[59])
     }
 
     @Test("a range feeds the filters: slow motion of one second of a clip")
@@ -81,7 +98,7 @@ struct InputRangeTests {
         (["-ss", "100", "-i", crane, "out.mp4"], Int32(3), "-ss 100 is at or past the end of the input"),
         (["-ss", "1", "-i", Tool.sample("stills/bythewater.jpg"), "out.mp4"], Int32(3), "bythewater.jpg: -ss 1 is at or past the end"),
         (["-ss", "3", "-to", "2", "-i", crane, "out.mp4"], Int32(2), "-to 2: not after -ss 3"),
-        (["-i", crane, "-ss", "1", "out.mp4"], Int32(2), "-ss 1: give it before -i"),
+        (["-i", crane, "-ss", "3", "-to", "2", "out.mp4"], Int32(2), "-to 2: not after -ss 3; nothing would be written"),
         (["-ss", "x", "-i", crane, "out.mp4"], Int32(2), "-ss x: not a position"),
     ])
     func refusals(_ args: [String], _ status: Int32, _ mention: String) throws {
