@@ -65,6 +65,9 @@ struct Transcode {
                 try chain.push(item) { try sink.take($0) }
             }
             if !sink.full { try chain.finish { try sink.take($0) } }
+            if sink.frames == 0, args.outputStart > 0 {
+                throw GIDError.input("\(args.input): -ss \(ArgumentParser.format(args.outputStart)) after -i drops every frame of the output (it ends at \(ArgumentParser.format(sink.seen)) s)")
+            }
             try sink.close()
         } catch {
             writer.abort()
@@ -155,6 +158,8 @@ struct Sink {
     private(set) var frames = 0
     private(set) var outTime = 0.0
     private(set) var full = false
+    /// Where the frames that reached the sink end, before -ss moves them (seconds).
+    private(set) var seen = 0.0
 
     init(writer: WriteBehind, progress: Progress, skip: Double = 0, limit: Double?, maxFrames: Int?, repeatRate: Rational?) {
         self.writer = writer
@@ -177,6 +182,7 @@ struct Sink {
             return
         }
         if skip > 0 {
+            seen = max(seen, frame.seconds + (frame.duration > 0 ? Double(frame.duration) * frame.timeBase.value : 0))
             if frame.seconds < skip - 1e-9 { return }
             // By exactly `skip` (not to the first kept frame) so copied audio, moved as much, stays in sync.
             let ticks = Int64((skip / frame.timeBase.value).rounded())

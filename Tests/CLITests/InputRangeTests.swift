@@ -99,6 +99,7 @@ struct InputRangeTests {
         (["-ss", "1", "-i", Tool.sample("stills/bythewater.jpg"), "out.mp4"], Int32(3), "bythewater.jpg: -ss 1 is at or past the end"),
         (["-ss", "3", "-to", "2", "-i", crane, "out.mp4"], Int32(2), "-to 2: not after -ss 3"),
         (["-i", crane, "-ss", "3", "-to", "2", "out.mp4"], Int32(2), "-to 2: not after -ss 3; nothing would be written"),
+        (["-i", crane, "-ss", "100", "out.mp4"], Int32(3), "crane-sway.mkv: -ss 100 after -i drops every frame of the output (it ends at 8.9"),
         (["-ss", "x", "-i", crane, "out.mp4"], Int32(2), "-ss x: not a position"),
     ])
     func refusals(_ args: [String], _ status: Int32, _ mention: String) throws {
