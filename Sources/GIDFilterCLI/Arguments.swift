@@ -159,29 +159,13 @@ enum ArgumentParser {
 }
 
 extension Arguments {
-    /// The part of the input that -ss / -t / -to before -i select (-t wins over -to, as in ffmpeg).
+    /// The part of the input that -ss / -t / -to before -i select.
     func readRange() throws -> ReadRange {
-        if let inputDuration { return ReadRange(start: inputStart, duration: inputDuration) }
-        guard let inputEnd else { return ReadRange(start: inputStart) }
-        guard inputEnd > inputStart else {
-            throw GIDError.usage("-to \(ArgumentParser.format(inputEnd)): not after -ss \(ArgumentParser.format(inputStart)); nothing would be read")
-        }
-        return ReadRange(start: inputStart, duration: inputEnd - inputStart)
+        ReadRange(start: inputStart, duration: try ReadRange.length(from: inputStart, duration: inputDuration, end: inputEnd, whatWouldBe: "read"))
     }
-}
 
-extension Arguments {
-    /// How long the output runs after its -ss: -t, else -to minus -ss (-t wins, as in ffmpeg).
+    /// How long the output runs after its -ss (-t, else -to minus -ss).
     func outputDuration() throws -> Double? {
-        if let duration { return duration }
-        guard let outputEnd else { return nil }
-        guard outputEnd > outputStart else {
-            throw GIDError.usage("-to \(ArgumentParser.format(outputEnd)): not after -ss \(ArgumentParser.format(outputStart)); nothing would be written")
-        }
-        return outputEnd - outputStart
+        try ReadRange.length(from: outputStart, duration: duration, end: outputEnd, whatWouldBe: "written")
     }
-}
-
-extension ArgumentParser {
-    static func format(_ t: Double) -> String { String(format: "%g", t) }
 }

@@ -66,7 +66,7 @@ struct Transcode {
             }
             if !sink.full { try chain.finish { try sink.take($0) } }
             if sink.frames == 0, args.outputStart > 0 {
-                throw GIDError.input("\(args.input): -ss \(ArgumentParser.format(args.outputStart)) after -i drops every frame of the output (it ends at \(ArgumentParser.format(sink.seen)) s)")
+                throw GIDError.input("\(args.input): -ss \(ReadRange.seconds(args.outputStart)) after -i drops every frame of the output (it ends at \(ReadRange.seconds(sink.seen)) s)")
             }
             try sink.close()
         } catch {

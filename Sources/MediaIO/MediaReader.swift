@@ -85,24 +85,22 @@ public final class MediaReader {
     /// Jumps to the key frame at or before `range.start` where the input can seek (files); frames
     /// before the start are then decoded and dropped, as everywhere on pipes.
     private func seekToStart() throws {
-        let start = fmt!.pointee.start_time
-        fileStart = start == AV_NOPTS ? 0 : Double(start) / Double(AV_TIME_BASE)
+        let origin = fmt!.pointee.start_time == AV_NOPTS ? 0 : fmt!.pointee.start_time
+        fileStart = Double(origin) / Double(AV_TIME_BASE)
         let full = info.duration
         if let full, range.start >= full {
-            throw GIDError.input("\(path): -ss \(Self.seconds(range.start)) is at or past the end of the input (\(Self.seconds(full)) s)")
+            throw GIDError.input("\(path): -ss \(ReadRange.seconds(range.start)) is at or past the end of the input (\(ReadRange.seconds(full)) s)")
         }
         info.duration = full.map { min($0 - range.start, range.duration ?? .infinity) } ?? range.duration
         info.frameCount = nil
         guard range.start > 0 else { return }
-        let target = (start == AV_NOPTS ? 0 : start) + Int64(range.start * Double(AV_TIME_BASE))
+        let target = origin + Int64(range.start * Double(AV_TIME_BASE))
         if avformat_seek_file(fmt, -1, Int64.min, target, target, 0) >= 0 {
             avcodec_flush_buffers(dec)
         } else {
-            Log.verbose("\(path): cannot seek; decoding from the start up to -ss \(Self.seconds(range.start))")
+            Log.verbose("\(path): cannot seek; decoding from the start up to -ss \(ReadRange.seconds(range.start))")
         }
     }
-
-    static func seconds(_ t: Double) -> String { String(format: "%g", t) }
 
     deinit {
         for var p in heldAudio { av_packet_free(&p) }
@@ -153,7 +151,7 @@ public final class MediaReader {
     private func prime() throws {
         while lookahead.count < 2, let f = try decodeNext() { lookahead.append(f) }
         guard let first = lookahead.first else {
-            if range.isPartial { throw GIDError.input("\(path): no video frames between -ss \(Self.seconds(range.start)) and its end") }
+            if range.isPartial { throw GIDError.input("\(path): no video frames between -ss \(ReadRange.seconds(range.start)) and its end") }
             throw GIDError.input("\(path): contains no decodable video frames")
         }
         info.width = first.width
@@ -353,6 +351,20 @@ public struct ReadRange: Sendable, Equatable {
     }
 
     var isPartial: Bool { start > 0 || duration != nil }
+
+    /// A position or length as messages write it ("2.3", "8.95833").
+    public static func seconds(_ t: Double) -> String { String(format: "%g", t) }
+
+    /// The length from `start` that `duration`, else an `end` position, gives (nil: to the end);
+    /// -t wins over -to, as in ffmpeg. An end at or before the start is a usage error.
+    public static func length(from start: Double, duration: Double?, end: Double?, whatWouldBe: String) throws -> Double? {
+        if let duration { return duration }
+        guard let end else { return nil }
+        guard end > start else {
+            throw GIDError.usage("-to \(seconds(end)): not after -ss \(seconds(start)); nothing would be \(whatWouldBe)")
+        }
+        return end - start
+    }
 
     /// Slack for timestamps rounded to the time base: a frame at 1.99999 s is "at 2 s".
     static let tolerance = 1e-6
