@@ -44,6 +44,7 @@ DEFAULT_BIN = os.path.join(ROOT, ".build", "release", "gid-filter")
 VIDEO_EXT = (".mp4", ".mkv", ".avi", ".mov", ".webm", ".nut", ".y4m")
 
 # Held-out clips (evaluation only): one per category, still camera, >= 6 s so they give windows.
+# The scenes the product is for (water, plants, sky, landscapes) get a second held-out clip.
 HELDOUT = [
     "candle__candle_closeup_light4israel",
     "fire__fireplace_gatech",
@@ -51,6 +52,10 @@ HELDOUT = [
     "smoke_steam__burning_car_forest_smoke",
     "structure_sway__crane_crop_phasebased",
     "water__dyntex_fountain_trees",
+    "sky_clouds__clouds_around_snowy_peak",
+    "mixed_landscape__misty_lakeshore_trees_wind",
+    "plants__wildflower_meadow_wind",
+    "water__mossy_forest_stream",
 ]
 
 
@@ -99,13 +104,14 @@ def textured(image, min_grad=0.02):
     return np.hypot(gx, gy) > min_grad
 
 
-def camera_and_motion(S, image, border=0.2, pct=99):
+def camera_and_motion(S, image, border=0.2, pct=99, coherence=1.0):
     """(camera, motion) in pixels of the measured frame.
 
     camera: the global translation amplitude, from the median motion of the textured pixels in the
     frame's outer band (`border` of each side). The subject (a flame, a tree) is usually inside;
     a shaking or panning camera moves the band too. Without texture in the band (a candle on black)
-    camera motion is invisible and counts as none.
+    camera motion is invisible and counts as none, and so is band motion that is not coherent
+    (the median pixel's distance from the median motion exceeds `coherence` x its size).
     motion: the `pct` percentile of the amplitude over all pixels (a candle flame fills ~2%)."""
     H, W = image.shape[1:]
     band = np.ones((H, W), bool)
@@ -114,8 +120,16 @@ def camera_and_motion(S, image, border=0.2, pct=99):
     if mask.sum() < 0.01 * mask.size:
         cam = 0.0
     else:
-        med = np.median(S.reshape(S.shape[0], 4, -1)[:, :, mask.reshape(-1)], axis=2)          # (K, 4)
+        band_S = S.reshape(S.shape[0] * 4, -1)[:, mask.reshape(-1)]                          # (K*4, n)
+        med = np.median(band_S, axis=1)
+        # A camera moves the band as one: most pixels' coefficients sit near the median. Motion
+        # that fills the frame (reeds, ripples, flames) moves every pixel its own way, so the
+        # typical pixel is farther from the median than the median is from rest: no camera.
+        spread = np.median(np.linalg.norm(band_S - med[:, None], axis=0))
+        med = med.reshape(S.shape[0], 4)
         cam = max(abs(med[0, a]) + 2 * np.abs(med[1:, a] + 1j * med[1:, a + 2]).sum() for a in (RE_X, RE_Y))
+        if spread > coherence * np.linalg.norm(med):
+            cam = 0.0
     return float(cam), float(np.percentile(amplitude(S), pct))
 
 
@@ -316,7 +330,7 @@ def main():
     p.add_argument("--max-camera", type=float, default=0.01, help="skip if global motion > this x width (pixels)")
     p.add_argument("--min-motion", type=float, default=0.002, help="skip if p99 amplitude < this x width (pixels)")
     p.add_argument("--store", type=int, nargs=2, default=[128, 80], metavar=("W", "H"), help="stored motion grid")
-    p.add_argument("--image-store", type=int, nargs=2, default=[256, 160], metavar=("W", "H"), help="stored I0 size")
+    p.add_argument("--image-store", type=int, nargs=2, default=[512, 320], metavar=("W", "H"), help="stored I0 size")
     p.add_argument("--threads", type=int, default=1, help="torch threads (resizing only)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)

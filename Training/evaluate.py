@@ -9,6 +9,7 @@ vs measured S, per window then averaged per clip, then over clips:
   spec L1    mean over k of |log10 P_pred(k) - log10 P_meas(k)|, P = mean power over pixels
   calib      median over the moving pixels of predicted / measured amplitude (1 = calibrated)
   diversity  mean pairwise distance between samples of different seeds / mean sample norm
+Amplitude priors (--amplitude, amplitude.py) are scored beside it, one row each.
 Baselines: zero motion, texture energy (gradient energy of I0 as amplitude, the training set's
 mean spectrum), the deterministic regressor (train.py --stage regressor).
 Every method predicts at its own output grid (32x20 for S itself, 128x80 through the VAE); all
@@ -97,6 +98,9 @@ def main():
     p.add_argument("--max-windows", type=int, default=3, help="held-out windows per clip (evenly spaced)")
     p.add_argument("--out", default=None, help="folder for eval.md, eval.json, spectra.png (default: beside --model)")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--amplitude", nargs="*", default=[], help="amplitude priors to score too (train_amplitude.py ckpt.pt or exported)")
+    p.add_argument("--amplitude-label", nargs="*", help="their row names (default: the checkpoint's folder)")
+    p.add_argument("--no-diffusion", action="store_true", help="score --model's baselines only, not its samples")
     p.add_argument("--fuse-texture", type=float, nargs="*", default=[],
                    help="also score the model with its amplitude map moved toward the texture "
                         "heuristic's: A^(1-w) A_tex^w (spectrum shape and phases kept), for each w")
@@ -153,7 +157,18 @@ def main():
             out = to_eval(denormalize(sample_motion(reg, cond, *(rinfo["vae"] or ())), rscales))
         preds["regressor"] = [[o] for o in out]
     seconds = {}  # PyTorch seconds per still (guided, batched over the held-out windows): Swift's budget is 8 s
-    for steps in args.steps:
+    if args.amplitude:  # amplitude priors see I0 at their input size (4x the eval grid); phases per seed
+        from amplitude import load_amplitude, predict
+        big = data.batch(idx, (gh, gw), 4, k=first)[1]
+        for path, label in zip(args.amplitude, args.amplitude_label or [os.path.basename(os.path.dirname(p)) for p in args.amplitude]):
+            amp, _ = load_amplitude(path)
+            assert (amp.cfg.input_w, amp.cfg.input_h) == (4 * gw, 4 * gh), "amplitude priors are scored at 1/4 of their input"
+            name = f"amplitude: {label}"
+            t0 = time.time()
+            preds[name] = [[predict(amp, big[i], generator=torch.Generator().manual_seed(seed)).numpy()
+                            for seed in range(args.seeds)] for i in range(len(keep))]
+            seconds[name] = (time.time() - t0) / (args.seeds * len(keep))
+    for steps in ([] if args.no_diffusion else args.steps):
         name = f"{args.label} ({steps} steps)"
         per = [[] for _ in keep]
         t0 = time.time()

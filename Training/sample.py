@@ -1,4 +1,6 @@
 """Predicts the motion of a still with the prior and writes it as a `.gidm` at the still's size.
+The amplitude prior (the default model) runs amplitude.predict_still; what follows is the diffusion
+prior's path.
 
     python Training/sample.py --image photo.jpg --out photo.gidm [--seed N] [--steps S] [--guidance G]
     gid-filter -i photo.gidm -vf loop=seconds=5 photo.mp4
@@ -20,6 +22,7 @@ import torch.nn.functional as F
 from safetensors import SafetensorError
 
 from dataset import resize_volume
+from amplitude import is_amplitude_file, load_amplitude, predict_still
 from export import load_model
 from gidm import write_gidm
 from model import denormalize, sample_motion
@@ -71,15 +74,22 @@ def main():
     torch.set_num_threads(args.threads)
     if not os.path.exists(args.model):
         fail(3, f"{args.model}: no such model file (train and export one: Training/README.md)")
-    model, scales, _, info = load_model(args.model)
+    amplitude = is_amplitude_file(args.model)
+    if amplitude:
+        model, info = load_amplitude(args.model)
+    else:
+        model, scales, _, info = load_model(args.model)
     try:
         image = load_image(args.image, args.max_side)
     except (OSError, ValueError) as e:  # missing, unreadable, or not an image (PIL's errors are both kinds)
         fail(3, f"{args.image}: cannot read the still ({type(e).__name__}: {e})")
     H, W = image.shape[1:]
-    if abs(W / H - 1.6) > 0.05:
-        print(f"note: {W}x{H} is not 16:10; the model sees it stretched to {model.cfg.grid_w}x{model.cfg.grid_h}")
-    S = predict(model, scales, image, args.seed, args.steps, args.guidance, info["vae"])
+    if amplitude:  # any aspect: the network is convolutional
+        S = predict_still(model, torch.from_numpy(image), generator=torch.Generator().manual_seed(args.seed)).numpy()
+    else:
+        if abs(W / H - 1.6) > 0.05:
+            print(f"note: {W}x{H} is not 16:10; the model sees it stretched to {model.cfg.grid_w}x{model.cfg.grid_h}")
+        S = predict(model, scales, image, args.seed, args.steps, args.guidance, info["vae"])
     # Written beside OUT and renamed into place, like gid-filter: no half-written .gidm on failure or Ctrl-C.
     tmp = f"{args.out}.tmp-{os.getpid()}"
     try:

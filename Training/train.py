@@ -14,6 +14,11 @@ vae:       the light VAE of the latent variant (vae.py): one normalized slice at
 
 Each run writes OUT/ckpt.pt (model, EMA weights, config, normalization scales), OUT/loss.csv
 (step, loss, smoothed loss, held-out loss, lr, seconds) and OUT/loss.png.
+
+--device auto|cpu|cuda (auto: cuda when available). Under torchrun (distributed.py) every rank
+draws its batches from its own shard of the training windows with its own random stream, DDP
+averages the gradients (the effective batch is world x batch), and rank 0 alone evaluates, logs
+and writes OUT. The random draws (augmentation, noise, t) stay on the CPU generator on any device.
 """
 import argparse
 import copy
@@ -25,7 +30,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
+import torch.nn as nn
 
+import distributed as D
 from dataset import MotionData
 from model import (CONFIGS, ModelConfig, UNet, add_frequency_attention, count_params, normalization_scales,
                    normalize, training_loss)
@@ -129,12 +136,61 @@ def center_volumes(data, grid_hw):
     return torch.cat(out)
 
 
+class OnDevice:
+    """A module on a GPU called from CPU tensors: its arguments go to its device, its results come
+    back to the CPU. model.training_loss / vae.vae_loss / encode_slices draw noise, t and dropout on
+    the CPU generator, so they run unchanged (and draw the same numbers) with the network on a GPU."""
+
+    def __init__(self, module, device):
+        self.module, self.device = module, device
+
+    @property
+    def cfg(self):
+        return self.module.cfg
+
+    def _run(self, fn, *args):
+        return D.to_device(fn(*D.to_device(args, self.device)), "cpu")
+
+    def __call__(self, *args):
+        return self._run(self.module, *args)
+
+    def encode(self, x):
+        return self._run(self.module.encode, x)
+
+    def decode(self, z):
+        return self._run(self.module.decode, z)
+
+    def eval(self):
+        self.module.eval()
+        return self
+
+    def train(self, mode=True):
+        self.module.train(mode)
+        return self
+
+
+def on_device(module, device):
+    """module itself on the CPU (single-process CPU runs are unchanged), else an OnDevice."""
+    return module if torch.device(device).type == "cpu" else OnDevice(module, device)
+
+
 def stage_loss(model, batch, generator=None):
     """The loss of one batch: DDPM / regression for the U-Net, reconstruction + KL for the VAE."""
-    if isinstance(model, VAE):
+    if isinstance(getattr(model, "module", model), VAE):
         x0 = batch[0]
         return vae_loss(model, x0.reshape(-1, *x0.shape[2:]), generator)[0]
     return training_loss(model, *batch, generator=generator)
+
+
+class StageLoss(nn.Module):
+    """The stage's loss as one module, so DistributedDataParallel sees a forward per step."""
+
+    def __init__(self, model, device):
+        super().__init__()
+        self.model, self.device = model, device
+
+    def forward(self, batch, generator):
+        return stage_loss(on_device(self.model, self.device), batch, generator=generator)
 
 
 @torch.no_grad()
@@ -224,57 +280,76 @@ def build_model(stage, cfg, tc, data, init=None, vae_path=None):
 
 
 def train(stage, cfg, tc: TrainConfig, data: MotionData, out_dir, heldout: MotionData = None,
-          init=None, vae_path=None, verbose=True):
-    """Runs one stage; returns (ema model, path of ckpt.pt, list of logged losses).
-    cfg: a model.ModelConfig, or for stage "vae" a vae.VAEConfig."""
+          init=None, vae_path=None, verbose=True, device="cpu"):
+    """Runs one stage; returns (ema model (on the CPU), path of ckpt.pt, list of logged losses).
+    cfg: a model.ModelConfig, or for stage "vae" a vae.VAEConfig. device: "cpu", "cuda", "auto".
+    Inside a torchrun process group (distributed.init) each rank trains on its shard of the
+    windows; only rank 0 evaluates, logs and writes out_dir."""
+    ctx = D.context(device)
+    dev, main_rank = ctx.device, ctx.is_main
+    verbose = verbose and main_rank
     torch.manual_seed(tc.seed)
-    gen = torch.Generator().manual_seed(tc.seed)
+    gen = torch.Generator().manual_seed(tc.seed + 1000003 * ctx.rank)      # rank 0: the single-process stream
     K = getattr(cfg, "K", data.K)
     data.use_frequencies(K)
     if heldout is not None:
         heldout.use_frequencies(K)
-    os.makedirs(out_dir, exist_ok=True)
-    init = torch.load(init, weights_only=False) if init else None              # loaded once: it can be large
+    if main_rank:
+        os.makedirs(out_dir, exist_ok=True)
+    init = torch.load(init, weights_only=False, map_location="cpu") if init else None   # loaded once: can be large
     latent = stage == "vae" or vae_path or (stage == "freq" and init is not None and "vae_config" in init)
     if not latent:  # S itself at the model grid: low-pass the store to twice the grid once
         for d in (data, heldout) if heldout is not None else (data,):
             d.resample_store(2 * cfg.grid_w, 2 * cfg.grid_h)
     model, cfg, space, scales, mean_power, G, B, extra = build_model(stage, cfg, tc, data, init, vae_path)
     bcfg = cfg if isinstance(cfg, ModelConfig) else ModelConfig(K=K)     # what make_batch needs: K
+    extra = D.to_cpu(extra)
+    model.to(dev)
+    if space.vae is not None:                                             # the frozen VAE encodes batches
+        space.vae = on_device(space.vae.to(dev), dev)
     ema = copy.deepcopy(model).eval()
+    step_loss = D.ddp(StageLoss(model, dev), ctx)                        # DDP: rank 0's weights everywhere
+    D.broadcast_module(ema, ctx)
+    if ctx.distributed:
+        torch.manual_seed(tc.seed + 1000003 * ctx.rank)                  # dropout masks differ per rank
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=tc.lr, weight_decay=tc.weight_decay)
     if verbose:
         print(f"stage {stage}{' (latent)' if space.vae else ''}: {count_params(model)} params "
               f"({count_params(model, True)} trainable), {len(data)} train windows, batch {B} x {G} slices, "
-              f"data grid {space.grid[1]}x{space.grid[0]}, {tc.steps} steps, scales {[round(float(s), 4) for s in scales]}")
+              f"data grid {space.grid[1]}x{space.grid[0]}, {tc.steps} steps, scales {[round(float(s), 4) for s in scales]}"
+              + (f", device {dev}" if dev.type != "cpu" else "")
+              + (f", {ctx.world} ranks ({ctx.backend}): effective batch {ctx.world * B}" if ctx.distributed else ""))
     fixed = []
-    if heldout is not None and len(heldout):
+    if heldout is not None and len(heldout) and main_rank:
         g2 = torch.Generator().manual_seed(99)
         for i in range(0, min(len(heldout), 64), max(B, 1)):
             idx = torch.arange(i, min(i + B, len(heldout)))
             fixed.append(make_batch(heldout, idx, bcfg, scales, G, g2, tc, augment=False, space=space))
     csv_path = os.path.join(out_dir, "loss.csv")
-    f = open(csv_path, "w", newline="")
-    w = csv.writer(f)
-    w.writerow(["step", "loss", "loss_smooth", "heldout", "lr", "seconds"])
+    f = w = None
+    if main_rank:
+        f = open(csv_path, "w", newline="")
+        w = csv.writer(f)
+        w.writerow(["step", "loss", "loss_smooth", "heldout", "lr", "seconds"])
     smooth, losses, t0 = None, [], time.time()
+    pool = torch.from_numpy(D.shard(len(data), ctx))                   # this rank's windows (all: one process)
 
     def save(step):
         ck = {"model_config": cfg.to_dict(), "train_config": asdict(tc), "stage": stage, "step": step,
               "state": model.state_dict(), "ema": ema.state_dict(), "scales": scales, "mean_power": mean_power,
               "train_clips": sorted(set(data.names[c] for c in data.clip)), **extra}
         if stage == "vae":
-            ck["latent_scale"] = latent_scale_of(ema, data, scales, tc)
-        torch.save(ck, os.path.join(out_dir, "ckpt.pt"))
+            ck["latent_scale"] = latent_scale_of(on_device(ema, dev), data, scales, tc)
+        torch.save(D.to_cpu(ck), os.path.join(out_dir, "ckpt.pt"))           # CPU tensors: loads anywhere
 
     step = 0
     for step in range(1, tc.steps + 1):
         lr = lr_at(step - 1, tc)
         for g in opt.param_groups:
             g["lr"] = lr
-        idx = torch.randint(0, len(data), (B,), generator=gen)
-        loss = stage_loss(model, make_batch(data, idx, bcfg, scales, G, gen, tc, space=space), generator=gen)
+        idx = pool[torch.randint(0, len(pool), (B,), generator=gen)]
+        loss = step_loss(make_batch(data, idx, bcfg, scales, G, gen, tc, space=space), gen)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, tc.grad_clip)
@@ -287,24 +362,28 @@ def train(stage, cfg, tc: TrainConfig, data: MotionData, out_dir, heldout: Motio
         losses.append(lv)
         smooth = lv if smooth is None else 0.98 * smooth + 0.02 * lv
         last = step == tc.steps or (tc.max_minutes and time.time() - t0 > 60 * tc.max_minutes)
-        if step % tc.log_every == 0 or step == 1 or last:
-            ho = heldout_loss(ema, fixed) if (step % tc.eval_every == 0 or last) else float("nan")
+        if tc.max_minutes:
+            last = D.agree(last, ctx)                                      # rank 0's clock: all stop together
+        if (step % tc.log_every == 0 or step == 1 or last) and main_rank:
+            ho = heldout_loss(on_device(ema, dev), fixed) if (step % tc.eval_every == 0 or last) else float("nan")
             w.writerow([step, f"{lv:.5f}", f"{smooth:.5f}", "" if math.isnan(ho) else f"{ho:.5f}", f"{lr:.2e}",
                         f"{time.time() - t0:.1f}"])
             f.flush()
             if verbose:
                 print(f"step {step:6d}  loss {lv:.4f}  smooth {smooth:.4f}" + ("" if math.isnan(ho) else f"  held-out {ho:.4f}")
                       + f"  lr {lr:.1e}  {time.time() - t0:.0f} s", flush=True)
-        if step % tc.ckpt_every == 0:
+        if step % tc.ckpt_every == 0 and main_rank:
             save(step)
         if last:
             break
-    save(step)
-    f.close()
-    plot_losses(csv_path, os.path.join(out_dir, "loss.png"))
+    D.write_check(params, ctx)                                            # GID_DDP_CHECK (tests)
+    if main_rank:
+        save(step)
+        f.close()
+        plot_losses(csv_path, os.path.join(out_dir, "loss.png"))
     if verbose:
         print(f"done: {step} steps in {time.time() - t0:.0f} s -> {os.path.join(out_dir, 'ckpt.pt')}")
-    return ema, os.path.join(out_dir, "ckpt.pt"), losses
+    return ema.cpu(), os.path.join(out_dir, "ckpt.pt"), losses
 
 
 def main():
@@ -319,7 +398,10 @@ def main():
     p.add_argument("--max-minutes", type=float, help="override the config's wall-time limit")
     p.add_argument("--threads", type=int, default=1, help="torch threads (2 = the whole dev machine)")
     p.add_argument("--seed", type=int)
+    p.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda; under torchrun "
+                   "each rank takes cuda:LOCAL_RANK")
     args = p.parse_args()
+    ctx = D.init(args.device)
     torch.set_num_threads(args.threads)
     tc = copy.deepcopy(TRAIN_CONFIGS[args.config][args.stage])
     if args.steps:
@@ -331,7 +413,8 @@ def main():
     data = MotionData(args.data, "train")
     held = MotionData(args.data, "heldout")
     cfg = VAE_CONFIGS[args.config] if args.stage == "vae" else CONFIGS[args.config]
-    train(args.stage, cfg, tc, data, args.out, heldout=held, init=args.init, vae_path=args.vae)
+    train(args.stage, cfg, tc, data, args.out, heldout=held, init=args.init, vae_path=args.vae, device=args.device)
+    D.cleanup(ctx)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,11 @@ enum Kernels {
         }
     }
 
-    /// Conv2d with square kernel `k` (1 or odd), padding k/2, `stride`; weight (cout, cin, k, k).
+    /// Conv2d with square kernel `k`, padding `pad` (default k/2), `stride`; weight (cout, cin, k, k).
     /// im2col + one sgemm per slice; bias preloaded into the output.
-    static func conv2d(_ x: Tensor, weight: [Float], bias: [Float], cout: Int, k: Int, stride: Int, threads: Int) -> Tensor {
-        let pad = k / 2
+    static func conv2d(_ x: Tensor, weight: [Float], bias: [Float], cout: Int, k: Int, stride: Int, pad: Int? = nil,
+                       threads: Int) -> Tensor {
+        let pad = pad ?? k / 2
         let ho = (x.h + 2 * pad - k) / stride + 1, wo = (x.w + 2 * pad - k) / stride + 1
         let cin = x.c, hi = x.h, wi = x.w
         let rows = cin * k * k, cols = ho * wo
@@ -47,10 +48,10 @@ enum Kernels {
                                     colPtr = src
                                 } else {
                                     let c = cb.baseAddress!
-                                    if stride == 1 && wo == wi && ho == hi {
+                                    if stride == 1 && wo == wi && ho == hi && pad == k / 2 {
                                         im2colSame(src, c, channels: cin, height: hi, width: wi, k: k)
                                     } else {
-                                        im2colStrided(src, c, channels: cin, height: hi, width: wi, k: k, stride: stride)
+                                        im2colStrided(src, c, channels: cin, height: hi, width: wi, k: k, stride: stride, pad: pad)
                                     }
                                     colPtr = UnsafePointer(c)
                                 }
@@ -65,10 +66,9 @@ enum Kernels {
         return Tensor(n: x.n, c: cout, h: ho, w: wo, data: out)
     }
 
-    /// im2col of any stride (padding k/2): row (ci, ky, kx) holds x[ci, oy s + ky - pad, ox s + kx - pad], 0 outside.
+    /// im2col of any stride and padding: row (ci, ky, kx) holds x[ci, oy s + ky - pad, ox s + kx - pad], 0 outside.
     static func im2colStrided(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, channels: Int,
-                              height: Int, width: Int, k: Int, stride: Int) {
-        let pad = k / 2
+                              height: Int, width: Int, k: Int, stride: Int, pad: Int) {
         let ho = (height + 2 * pad - k) / stride + 1, wo = (width + 2 * pad - k) / stride + 1
         for ci in 0..<channels {
             for ky in 0..<k {

@@ -17,11 +17,11 @@ extension PriorOptions {
         let d = StillPrediction.Settings()
         return [
             .int("steps", \.prior.steps, default: d.steps, range: 1...1000,
-                 help: prefix + "DDIM steps of the learned prior (10 is about as good, Training/README.md)"),
+                 help: prefix + "DDIM steps (a diffusion-prior model only; the default amplitude prior ignores it)"),
             .int("seed", \.prior.seed, default: d.seed, range: 0...Int(Int32.max),
-                 help: prefix + "noise seed; the same seed gives the same motion"),
+                 help: prefix + "noise seed of the motion's phases; the same seed gives the same motion"),
             .double("guidance", \.prior.guidance, default: d.guidance, range: 0...20,
-                    help: prefix + "classifier-free guidance (1 = none)"),
+                    help: prefix + "classifier-free guidance (a diffusion-prior model only; 1 = none)"),
             .string("model", \.prior.model, default: d.model,
                     help: prefix + "prior model file (.safetensors); empty = the shipped gid-prior-default.safetensors ($GID_PRIOR_MODEL, beside the executable or in Models/)"),
         ]
@@ -56,7 +56,7 @@ public final class StillPrediction {
         let rate = Rational(30, 1)
         output = StreamInfo(kind: .motion, width: input.width, height: input.height, timeBase: rate.inverted, frameRate: rate,
                             frameCount: 150, duration: 5, isStill: false, source: input.source)
-        Log.verbose("\(label): motion predicted by \(prior.file) (\(settings.steps) DDIM steps, guidance \(settings.guidance), seed \(settings.seed))")
+        Log.verbose("\(label): motion predicted by the \(prior.kind) \(prior.file) (seed \(settings.seed))")
     }
 
     public func receive(_ item: StreamItem, emit: Emit) throws {

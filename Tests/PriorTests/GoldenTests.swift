@@ -19,12 +19,12 @@ struct GoldenTests {
 
     static let cases = [
         Case(model: Fixture.tinyModel, golden: Fixture.tinyGolden, blockTolerance: 1e-5, walkTolerance: 5e-4),
-        Case(model: Fixture.defaultModel, golden: Fixture.defaultGolden, blockTolerance: 1e-5, walkTolerance: 5e-4),
+        Case(model: Fixture.diffusionModel, golden: Fixture.diffusionGolden, blockTolerance: 1e-5, walkTolerance: 5e-4),
     ]
 
     @Test("schedule and DDIM timesteps equal PyTorch's", arguments: cases)
     func schedule(_ c: Case) throws {
-        let prior = try MotionPrior(contentsOf: c.model)
+        let prior = try DiffusionPrior(contentsOf: c.model)
         let g = try TensorFile(path: c.golden)
         let ac = try g.doubles("alphas_cumprod")
         let mine = prior.alphasCumprod
@@ -36,7 +36,7 @@ struct GoldenTests {
 
     @Test("every top-level block and eps match", arguments: cases)
     func blocks(_ c: Case) throws {
-        let prior = try MotionPrior(contentsOf: c.model)
+        let prior = try DiffusionPrior(contentsOf: c.model)
         let g = try TensorFile(path: c.golden)
         let K = prior.config.K
         var seen: [String] = []
@@ -59,7 +59,7 @@ struct GoldenTests {
 
     @Test("the 5-step guided DDIM walk, x0 and the denormalized S match", arguments: cases)
     func walk(_ c: Case) throws {
-        let prior = try MotionPrior(contentsOf: c.model)
+        let prior = try DiffusionPrior(contentsOf: c.model)
         let g = try TensorFile(path: c.golden)
         var steps: [[Float]] = []
         let x0 = prior.sampleNormalized(image: try g.floats("input.image"), noise: try g.floats("ddim.noise"), steps: 5,
@@ -77,7 +77,7 @@ struct GoldenTests {
 
     @Test("the walk is the same on one and two threads, and without guidance")
     func threadsAgree() throws {
-        let prior = try MotionPrior(contentsOf: Fixture.tinyModel)
+        let prior = try DiffusionPrior(contentsOf: Fixture.tinyModel)
         let g = try TensorFile(path: Fixture.tinyGolden)
         let image = try g.floats("input.image"), noise = try g.floats("ddim.noise")
         for guidance: Float in [1.5, 1] {
@@ -116,7 +116,7 @@ struct PredictParityTests {
     @Test("predict from fixed noise equals sample.py's S in the SpectralVolume layout")
     func predictMatches() throws {
         let g = try TensorFile(path: Fixture.resampleGolden)
-        let prior = try MotionPrior(contentsOf: Fixture.defaultModel)
+        let prior = try DiffusionPrior(contentsOf: Fixture.diffusionModel)
         let image = RGBImage(width: 48, height: 30, data: try g.floats("predict.image"))
         let data = prior.predictCoefficients(image: image, noise: try g.floats("predict.noise"), steps: 3, guidance: 1.5, threads: 2)
         // Python's S is (K, 4, H, W) = [Re x, Re y, Im x, Im y]; Swift's is real (K, 2, H, W) then imaginary.

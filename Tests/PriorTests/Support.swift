@@ -8,7 +8,9 @@ enum Fixture {
 
     static let tinyModel = path("Training/tests/fixtures/gid-prior-tiny.safetensors")
     static let tinyGolden = path("Training/tests/fixtures/gid-prior-tiny.golden.safetensors")
+    static let diffusionModel = path("Models/gid-prior-diffusion.safetensors")
     static let defaultModel = path("Models/gid-prior-default.safetensors")
+    static let diffusionGolden = path("Models/gid-prior-diffusion.golden.safetensors")
     static let defaultGolden = path("Models/gid-prior-default.golden.safetensors")
     static let resampleGolden = path("Tests/PriorTests/Fixtures/resample-golden.safetensors")
 

@@ -112,3 +112,16 @@ def test_guided_upsampling_keeps_motion_inside_the_object():
     assert err(guided) < 0.5 * err(bilinear), (err(guided), err(bilinear))
     flat = upsample_volume_guided(torch.ones(2, 4, 10, 16), image, W, H)  # constant in, constant out (x4 gain)
     assert torch.allclose(flat, 4 * torch.ones_like(flat), atol=1e-5)
+
+
+def test_camera_check_passes_motion_that_fills_the_frame():
+    """Reeds or ripples filling the frame, border included, move every pixel its own way: the band
+    moves, but not as one, so it is not a camera."""
+    rng = np.random.default_rng(1)
+    H, W, K = 40, 64, 4
+    image = rng.random((3, H, W)).astype(np.float32)
+    ripples = np.zeros((K, 4, H, W), np.float32)
+    ripples[1:] = rng.normal(0, 2.0, (K - 1, 4, H, W))              # every pixel its own phase
+    ripples[1:, 0] += 0.3                                             # a slight common drift
+    cam, mot = camera_and_motion(ripples, image)
+    assert cam == 0 and mot > 5

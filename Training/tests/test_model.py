@@ -174,7 +174,7 @@ def test_latent_variant_trains_exports_and_samples(synthetic_npz, tmp_path):
 
 
 def test_shipped_default_model_reproduces_its_golden_vectors():
-    """Models/gid-prior-default.safetensors and its golden vectors (part 2's Swift parity data) agree."""
+    """Models/gid-prior-diffusion.safetensors and its golden vectors (the Swift parity data) agree."""
     from safetensors.torch import load_file
     root = os.path.dirname(TRAINING)
     path = os.path.join(root, "Models", "gid-prior-default.safetensors")

@@ -20,7 +20,7 @@ from upsample import upsample_volume_guided  # noqa: E402
 from export import load_model  # noqa: E402
 from model import denormalize, sample  # noqa: E402
 
-g = load_file(os.path.join(ROOT, "Models", "gid-prior-default.golden.safetensors"))
+g = load_file(os.path.join(ROOT, "Models", "gid-prior-diffusion.golden.safetensors"))
 S = g["ddim.S"][0][[0, 15]].contiguous()          # (2, 4, 20, 32): two slices of a real sample, grid pixels
 h, w = S.shape[-2:]
 out = {"S": S}
@@ -34,7 +34,7 @@ for name, (H, W) in {"small": (60, 100), "large": (120, 210)}.items():
 
 # sample.py predict() with the golden noise instead of a torch generator: still 48x30 (not 16:10).
 torch.set_num_threads(1)
-model, scales, _, _ = load_model(os.path.join(ROOT, "Models", "gid-prior-default.safetensors"))
+model, scales, _, _ = load_model(os.path.join(ROOT, "Models", "gid-prior-diffusion.safetensors"))
 H, W = 30, 48
 yy, xx = torch.meshgrid(torch.linspace(0, 1, H), torch.linspace(0, 1, W), indexing="ij")
 image = torch.stack([0.5 + 0.5 * torch.sin(9 * xx), yy, ((xx * 5).floor() % 2) * 0.7 + 0.1])

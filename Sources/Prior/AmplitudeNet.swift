@@ -1,0 +1,119 @@
+import Foundation
+
+/// Training/amplitude.py `AmpConfig`: the settings of an amplitude-prior file's `model_config`.
+public struct AmplitudeConfig: Sendable, Equatable, Decodable {
+    public var K: Int
+    /// The training input; a still is resized to about this many pixels at its own aspect.
+    public var inputWidth: Int
+    public var inputHeight: Int
+    public var proj: Int
+    public var hidden: Int
+    public var layers: Int
+    public var taps: [Int]
+    public var texture: Bool
+    public var features: Bool
+    /// Phase-field smoothing sigma at k = 1, as a fraction of the grid width.
+    public var coherence: Double
+
+    enum CodingKeys: String, CodingKey {
+        case K, proj, hidden, layers, taps, texture, features, coherence
+        case inputWidth = "input_w", inputHeight = "input_h"
+    }
+
+    /// Parses and range-checks the JSON; `file` names the model in errors.
+    static func parse(_ json: String, file: String) throws(PriorError) -> AmplitudeConfig {
+        let cfg: AmplitudeConfig
+        do {
+            cfg = try JSONDecoder().decode(AmplitudeConfig.self, from: Data(json.utf8))
+        } catch {
+            throw PriorError(.corrupt, file: file, "metadata 'model_config' is not a valid amplitude-prior config (\(error))")
+        }
+        // Bounds keep a corrupt file from asking for absurd allocations; real models sit far inside.
+        let ok = (1...75).contains(cfg.K) && (64...4096).contains(cfg.inputWidth) && (64...4096).contains(cfg.inputHeight)
+            && (1...256).contains(cfg.proj) && (1...512).contains(cfg.hidden) && (0...16).contains(cfg.layers)
+            && cfg.taps.allSatisfy { (0..<AlexNet.layout.count).contains($0) } && Set(cfg.taps).count == cfg.taps.count
+            && (cfg.features || cfg.texture) && cfg.coherence.isFinite && cfg.coherence > 0 && cfg.coherence <= 1
+        guard ok else { throw PriorError(.corrupt, file: file, "model_config has out-of-range values: \(json)") }
+        return cfg
+    }
+
+    /// amplitude.input_size: the still's aspect, about inputWidth x inputHeight pixels, sides
+    /// multiples of 16 and at least AlexNet.minimumSide (Python's round: half to even).
+    func inputSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        let area = Double(inputWidth * inputHeight), ar = Double(width) / Double(height)
+        let side = { (v: Double) in max(AlexNet.minimumSide, Int((v / 16).rounded(.toNearestOrEven)) * 16) }
+        return (side((area * ar).squareRoot()), side((area / ar).squareRoot()))
+    }
+}
+
+/// Training/amplitude.py `AmplitudeNet`: AlexNet taps -> fixed projections, bilinear to the grid
+/// (1/4 of the input), + texture cue -> 1x1 mix -> 3x3 convolutions -> log A_k (K) and the
+/// x-share logit (1).
+struct AmplitudeNet: Sendable {
+    let cfg: AmplitudeConfig
+    var alexnet: AlexNet?
+    var proj: [Conv]
+    var mix: Conv
+    var convs: [Conv]
+    var out: Conv
+
+    init(_ f: TensorFile, cfg: AmplitudeConfig) throws(PriorError) {
+        self.cfg = cfg
+        var cin = 0
+        if cfg.features {
+            alexnet = try AlexNet(f)
+            proj = try cfg.taps.enumerated().map { (j, i) throws(PriorError) in
+                try Conv(f, "model.proj.\(j)", cin: AlexNet.layout[i].0, cout: cfg.proj, k: 1)
+            }
+            cin += cfg.proj * cfg.taps.count
+        } else {
+            alexnet = nil
+            proj = []
+        }
+        if cfg.texture { cin += 1 }
+        mix = try Conv(f, "model.mix", cin: cin, cout: cfg.hidden, k: 1)
+        convs = try (0..<cfg.layers).map { (i) throws(PriorError) in
+            try Conv(f, "model.convs.\(i)", cin: cfg.hidden, cout: cfg.hidden, k: 3)
+        }
+        out = try Conv(f, "model.out", cin: cfg.hidden, cout: cfg.K + 1, k: 1)
+    }
+
+    /// The head's input (C, H/4, W/4) for a picture (3, H, W) in 0..1 whose sides are multiples of 16.
+    func inputs(_ image: [Float], width W: Int, height H: Int, threads: Int,
+                trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
+        let h = H / 4, w = W / 4
+        var parts: [Tensor] = []
+        if let alexnet {
+            let taps = alexnet(image, width: W, height: H, threads: threads)
+            trace.map { f in taps.enumerated().forEach { f("alexnet.tap.\($0.offset)", $0.element) } }
+            for (j, i) in cfg.taps.enumerated() {
+                parts.append(Kernels.bilinear(proj[j](taps[i], threads: threads), h: h, w: w))
+            }
+        }
+        if cfg.texture { parts.append(Kernels.textureCue(image, width: W, height: H)) }
+        var x = parts[0]
+        for p in parts.dropFirst() { x = Kernels.concat(x, p) }
+        trace?("block.inputs", x)
+        return x
+    }
+
+    /// log A (K, h, w) and the x-share logit (1, h, w), as one (K + 1, h, w) tensor.
+    func callAsFunction(_ image: [Float], width: Int, height: Int, threads: Int,
+                        trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
+        var x = relu(mix(inputs(image, width: width, height: height, threads: threads, trace: trace), threads: threads))
+        trace?("block.mix", x)
+        for (i, c) in convs.enumerated() {
+            x = relu(c(x, threads: threads))
+            trace?("block.conv.\(i)", x)
+        }
+        let y = out(x, threads: threads)
+        trace?("block.out", y)
+        return y
+    }
+
+    private func relu(_ t: Tensor) -> Tensor {
+        var t = t
+        for i in t.data.indices where t.data[i] < 0 { t.data[i] = 0 }
+        return t
+    }
+}

