@@ -13,7 +13,8 @@ vectors that export.py writes, so keep both sides in step.
 The network: frozen ImageNet AlexNet (features.py) -> a fixed projection of each of its five ReLU
 taps to 16 channels (whitened PCA, fitted once on training pictures), bilinearly brought to the
 output grid (1/4 of the input) -> concatenated with a texture cue (log local gradient energy) ->
-a 1x1 mixing layer and three 3x3 convolutions -> K + 1 maps. Everything before the mixing layer is
+a 1x1 mixing layer and two 3x3 convolutions -> K + 1 maps, plus the texture cue times a learned
+gain per map (so the head corrects a known-good cue instead of rebuilding it). Everything before the mixing layer is
 fixed, so training caches it per augmented window and runs only the small head.
 Trained with a log-L1 loss (calibrated amplitudes and spectrum) plus a ranking loss within each
 picture (moving pixels above still ones: what matters for *where*).
@@ -41,9 +42,15 @@ class AmpConfig:
     hidden: int = 32
     layers: int = 2             # 3x3 convolutions after the 1x1 mixing of the inputs
     taps: list = field(default_factory=lambda: list(range(len(TAPS))))
-    texture: bool = True
+    texture: bool = False       # the texture cue as an input (ablations; the shipped model does without)
     features: bool = True       # False: the texture cue alone (the ablation's "no features")
     coherence: float = 0.09     # phase-field smoothing sigma, as a fraction of the grid width, at k = 1
+    texture_skip: bool = True   # the texture cue also added straight to log A_k (a learned gain per output)
+    dropout: float = 0.1        # training only: whole input channels dropped (the head must not lean on one)
+    log_amp_cap: list = None    # per k: the training targets' 95th percentile of log A_k; predictions stop there
+    amp_reference: float = None  # a typical scene's strong motion (median over training windows of their
+                                 # 95th-percentile total amplitude), fraction of the grid width; a
+                                 # picture predicted to move more is scaled down to it
     kind: str = "amplitude"
 
     def to_json(self):
@@ -78,6 +85,8 @@ class AmplitudeNet(nn.Module):
         self.mix = nn.Conv2d(cin, cfg.hidden, 1)
         self.convs = nn.ModuleList([nn.Conv2d(cfg.hidden, cfg.hidden, 3, padding=1) for _ in range(cfg.layers)])
         self.out = nn.Conv2d(cfg.hidden, cfg.K + 1, 1)
+        if cfg.texture and cfg.texture_skip:
+            self.tex_gain = nn.Parameter(torch.cat([torch.full((cfg.K,), 0.3), torch.zeros(1)]))
         with torch.no_grad():  # start at a small, flat spectrum
             self.out.weight.mul_(0.1)
             self.out.bias.zero_()
@@ -106,8 +115,9 @@ class AmplitudeNet(nn.Module):
         """image (B, 3, H, W) 0..1 -> log A (B, K, H/4, W/4), x-share logit (B, 1, H/4, W/4)."""
         return self.head(self.inputs(image, trace), trace)
 
-    def head(self, x, trace=None):
+    def head(self, inputs, trace=None):
         """The trainable part, from inputs() to the outputs."""
+        x = F.dropout2d(inputs, self.cfg.dropout) if self.training and self.cfg.dropout > 0 else inputs
         x = F.relu(self.mix(x))
         if trace is not None:
             trace("mix", x)
@@ -116,6 +126,8 @@ class AmplitudeNet(nn.Module):
             if trace is not None:
                 trace(f"conv{i}", x)
         y = self.out(x)
+        if hasattr(self, "tex_gain"):     # the texture cue is the inputs' last channel
+            y = y + self.tex_gain.view(1, -1, 1, 1) * inputs[:, -1:]
         if trace is not None:
             trace("out", y)
         return y[:, :self.cfg.K], y[:, self.cfg.K:]
@@ -201,6 +213,19 @@ def fit_projection(model, images, batch=8):
             model.proj[j].bias.copy_((-W @ mean).float())
 
 
+def amplitude_caps(cached, K, q=0.95):
+    """Per frequency, the q-quantile of the targets' log A_k (cached_targets rows, (N, K + 3, h, w))."""
+    sample = cached[:, :K].float().permute(1, 0, 2, 3).reshape(K, -1)[:, ::7]
+    return [round(float(v.quantile(q)), 4) for v in sample]
+
+
+def amplitude_reference(cached, K):
+    """Median over windows of the 95th percentile of the total amplitude, / grid width."""
+    n, w = cached.shape[0], cached.shape[-1]
+    total = cached[:, K + 1].float().reshape(n, -1)
+    return round(float(total.quantile(0.95, dim=1).median()) / w, 5)
+
+
 def cached_targets(S):
     """What the loss needs of a window's S, (K + 3, h, w): log A_k, x share, total, valid."""
     tA, tfx, total = targets(S)
@@ -254,8 +279,11 @@ def noise_shape(cfg, h, w):
 def synthesize(cfg, logA, xl, noise):
     """logA (K, h, w), x-share logit (1, h, w), noise (2K + 1, h, w) -> S (K, 4, h, w)."""
     K, h, w = logA.shape
+    if cfg.log_amp_cap is not None:   # a picture unlike any in training must not swing wider than they did
+        logA = torch.minimum(logA, torch.tensor(cfg.log_amp_cap, dtype=logA.dtype).view(-1, 1, 1))
     A = torch.exp(logA) - LOG_FLOOR
     A = A.clamp(min=0)
+    A = A * level_gain(cfg, A)
     fx = torch.sigmoid(xl[0])
     sig = phase_sigmas(cfg, w)
     d = smooth(noise[2 * K:], sig[min(1, K - 1)])[0]
@@ -271,6 +299,18 @@ def synthesize(cfg, logA, xl, noise):
         else:
             S[k, 0], S[k, 1], S[k, 2], S[k, 3] = ax * u[0], ay * u[0], ax * u[1], ay * u[1]
     return S
+
+
+def level_gain(cfg, A):
+    """min(1, reference / the picture's 95th percentile of total amplitude): pictures unlike the
+    training scenes get extreme predictions, and a loop of a whole picture swinging wide is worse
+    than a gentle one (magnify makes it more)."""
+    if cfg.amp_reference is None:
+        return 1.0
+    total = 2 * torch.sqrt((A[1:] ** 2).sum(0)).flatten()
+    p95 = torch.sort(total).values[int(0.95 * (len(total) - 1))]       # the lower sample: Swift's too
+    ref = cfg.amp_reference * A.shape[-1]
+    return float(min(1.0, ref / p95)) if p95 > 0 else 1.0
 
 
 def input_size(width, height, area=512 * 320):

@@ -52,10 +52,10 @@ HELDOUT = [
     "smoke_steam__burning_car_forest_smoke",
     "structure_sway__crane_crop_phasebased",
     "water__dyntex_fountain_trees",
-    "sky_clouds__clouds_around_snowy_peak",
+    "sky_clouds__mist_over_forest_ridge",
     "mixed_landscape__misty_lakeshore_trees_wind",
     "plants__wildflower_meadow_wind",
-    "water__mossy_forest_stream",
+    "water__rocky_shore_sunset_waves",
 ]
 
 

@@ -32,7 +32,7 @@ import torch
 import torch.nn as nn
 
 import distributed as D
-from amplitude import AmpConfig, AmplitudeNet, cached_targets, fit_projection, loss, total_score
+from amplitude import AmpConfig, AmplitudeNet, amplitude_caps, amplitude_reference, cached_targets, fit_projection, loss, total_score
 from dataset import MotionData
 from evaluate import auc
 from features import AlexNetFeatures
@@ -100,6 +100,15 @@ class Head(nn.Module):
         return self._model[0].head(x)
 
 
+def validation_clips(names, clips):
+    """Training clips kept out for choosing settings (--val): the middle clip, by name, of each
+    category with at least three training clips. The held-out clips are never used for that."""
+    by_cat = {}
+    for c in sorted(set(clips), key=lambda c: names[c]):
+        by_cat.setdefault(names[c].split("__")[0], []).append(c)
+    return {cs[len(cs) // 2] for cs in by_cat.values() if len(cs) >= 3}
+
+
 def heldout_auc(model, inputs, cached, clips, names, device="cpu"):
     """Mean over held-out clips of the per-window moving-region AUC (centre crop, no jitter)."""
     K = model.cfg.K
@@ -137,6 +146,12 @@ def main():
     p.add_argument("--rank-weight", type=float, default=1.0)
     p.add_argument("--crop-min", type=float, default=0.6)
     p.add_argument("--no-features", action="store_true", help="texture cue only (ablation)")
+    p.add_argument("--texture", action="store_true", help="the texture cue as an input too, also added to log A_k (ablation)")
+    p.add_argument("--no-texture-skip", action="store_true", help="with --texture: no direct texture term (ablation)")
+    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--weight-decay", type=float, default=1e-4)
+    p.add_argument("--cache", help="file keeping the cached inputs between runs (single process; same data and --variants)")
+    p.add_argument("--val", action="store_true", help="train without validation_clips() and score them (for choosing settings)")
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--max-minutes", type=float, default=0)
     p.add_argument("--threads", type=int, default=2)
@@ -155,7 +170,9 @@ def main():
 
     train = MotionData(args.data, "train")
     held = MotionData(args.data, "heldout")
-    cfg = AmpConfig(K=train.K, features=not args.no_features, hidden=args.hidden, layers=args.layers)
+    cfg = AmpConfig(K=train.K, features=not args.no_features, hidden=args.hidden, layers=args.layers,
+                    texture=args.texture or args.no_features, texture_skip=not args.no_texture_skip,
+                    dropout=args.dropout)
     model = AmplitudeNet(cfg, AlexNetFeatures.pretrained() if cfg.features else None).to(dev)
     t0 = time.time()
     if cfg.features:
@@ -163,9 +180,32 @@ def main():
         fit_projection(model, train.batch(sample, (cfg.input_h // 4, cfg.input_w // 4), 4)[1].to(dev))
         D.broadcast_module(model.proj, ctx)            # the cache of every rank sees the same projection
     mine = D.shard(len(train), ctx)                    # this rank's training windows (all: one process)
-    X, Y, clips = build_cache(model, train, args.variants, g, args.crop_min, windows=mine, device=dev)
-    if main_rank:
-        HX, HY, hclips = build_cache(model, held, 1, g, 1.0, device=dev)
+    if args.cache and os.path.exists(args.cache) and not ctx.distributed:
+        c = torch.load(args.cache, weights_only=False)
+        X, Y, clips, HX, HY, hclips = (c[k] for k in ("X", "Y", "clips", "HX", "HY", "hclips"))
+        if cfg.features:
+            model.proj.load_state_dict(c["proj"])
+        elif X.shape[1] > 1:   # a cache made with features: the texture cue is its last channel
+            X, HX = X[:, -1:], HX[:, -1:]
+        if cfg.features and not cfg.texture and X.shape[1] > cfg.proj * len(cfg.taps):
+            X, HX = X[:, :-1], HX[:, :-1]
+        say(f"cache read from {args.cache}")
+    else:
+        X, Y, clips = build_cache(model, train, args.variants, g, args.crop_min, windows=mine, device=dev)
+        if main_rank:
+            HX, HY, hclips = build_cache(model, held, 1, g, 1.0, device=dev)
+        if args.cache and not ctx.distributed:
+            torch.save({"X": X, "Y": Y, "clips": clips, "HX": HX, "HY": HY, "hclips": hclips,
+                        "proj": model.proj.state_dict() if cfg.features else None}, args.cache)
+    if args.val and main_rank:   # score validation clips instead of the held-out ones; train without them
+        val = validation_clips(train.names, clips)
+        first = np.flatnonzero(np.isin(clips, list(val)))[:len(np.flatnonzero(np.isin(train.clip, list(val))))]
+        HX, HY, hclips, held = X[first], Y[first], clips[first], train
+        say("validation clips (not trained on): " + ", ".join(sorted(train.names[c] for c in val)))
+    elif args.val:
+        val = validation_clips(train.names, clips)
+    cfg.log_amp_cap = amplitude_caps(Y, cfg.K)          # this rank's shard: close enough to all's
+    cfg.amp_reference = amplitude_reference(Y[:len(Y) // args.variants], cfg.K)   # the windows as they are
     head = D.ddp(Head(model), ctx)                     # DDP broadcasts rank 0's head to every rank
     trainer = types.SimpleNamespace(cfg=cfg, head=head) if ctx.distributed else model
     params = [p for p in model.parameters() if p.requires_grad]
@@ -174,7 +214,7 @@ def main():
         f"{len(held)} held out from {len(set(held.clip))}; {sum(p.numel() for p in params)} trainable "
         f"parameters; cache built in {time.time() - t0:.0f} s" + (f"; device {dev}" if dev.type != "cpu" else ""),
         flush=True)
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-4)
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
     if main_rank:
         log = open(os.path.join(args.out, "loss.csv"), "w", newline="")
         w = csv.writer(log)
@@ -182,6 +222,8 @@ def main():
     # Windows are drawn so that every clip is seen about equally often (long clips give more windows).
     counts = np.bincount(clips)
     weights = torch.tensor(1.0 / counts[clips], dtype=torch.float64)
+    if args.val:
+        weights[torch.from_numpy(np.isin(clips, list(val)))] = 0
     t0 = time.time()
     for step in range(1, args.steps + 1):
         lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / args.steps))

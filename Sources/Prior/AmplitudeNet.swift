@@ -14,10 +14,37 @@ public struct AmplitudeConfig: Sendable, Equatable, Decodable {
     public var features: Bool
     /// Phase-field smoothing sigma at k = 1, as a fraction of the grid width.
     public var coherence: Double
+    /// The texture cue also added straight to the outputs, times a learned gain per output.
+    public var textureSkip: Bool
+    /// Per frequency, the largest log A_k a prediction may reach (the training targets' 95th
+    /// percentile), or nil.
+    public var logAmpCap: [Double]?
+    /// A typical training scene's strong motion (median over windows of the 95th-percentile total
+    /// amplitude) as a fraction of the grid width: a picture predicted to move more is scaled down
+    /// to it. Nil: no scaling.
+    public var ampReference: Double?
 
     enum CodingKeys: String, CodingKey {
         case K, proj, hidden, layers, taps, texture, features, coherence
-        case inputWidth = "input_w", inputHeight = "input_h"
+        case inputWidth = "input_w", inputHeight = "input_h", textureSkip = "texture_skip", logAmpCap = "log_amp_cap",
+             ampReference = "amp_reference"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        K = try c.decode(Int.self, forKey: .K)
+        inputWidth = try c.decode(Int.self, forKey: .inputWidth)
+        inputHeight = try c.decode(Int.self, forKey: .inputHeight)
+        proj = try c.decode(Int.self, forKey: .proj)
+        hidden = try c.decode(Int.self, forKey: .hidden)
+        layers = try c.decode(Int.self, forKey: .layers)
+        taps = try c.decode([Int].self, forKey: .taps)
+        texture = try c.decode(Bool.self, forKey: .texture)
+        features = try c.decode(Bool.self, forKey: .features)
+        coherence = try c.decode(Double.self, forKey: .coherence)
+        textureSkip = try c.decodeIfPresent(Bool.self, forKey: .textureSkip) ?? false
+        logAmpCap = try c.decodeIfPresent([Double].self, forKey: .logAmpCap)
+        ampReference = try c.decodeIfPresent(Double.self, forKey: .ampReference)
     }
 
     /// Parses and range-checks the JSON; `file` names the model in errors.
@@ -33,6 +60,8 @@ public struct AmplitudeConfig: Sendable, Equatable, Decodable {
             && (1...256).contains(cfg.proj) && (1...512).contains(cfg.hidden) && (0...16).contains(cfg.layers)
             && cfg.taps.allSatisfy { (0..<AlexNet.layout.count).contains($0) } && Set(cfg.taps).count == cfg.taps.count
             && (cfg.features || cfg.texture) && cfg.coherence.isFinite && cfg.coherence > 0 && cfg.coherence <= 1
+            && (cfg.logAmpCap.map { $0.count == cfg.K && $0.allSatisfy { $0.isFinite && abs($0) < 20 } } ?? true)
+            && (cfg.ampReference.map { $0.isFinite && $0 > 0 && $0 < 1 } ?? true)
         guard ok else { throw PriorError(.corrupt, file: file, "model_config has out-of-range values: \(json)") }
         return cfg
     }
@@ -56,6 +85,8 @@ struct AmplitudeNet: Sendable {
     var mix: Conv
     var convs: [Conv]
     var out: Conv
+    /// Per-output gain of the texture cue (`tex_gain`), when the config has the skip.
+    var textureGain: [Float]?
 
     init(_ f: TensorFile, cfg: AmplitudeConfig) throws(PriorError) {
         self.cfg = cfg
@@ -76,6 +107,7 @@ struct AmplitudeNet: Sendable {
             try Conv(f, "model.convs.\(i)", cin: cfg.hidden, cout: cfg.hidden, k: 3)
         }
         out = try Conv(f, "model.out", cin: cfg.hidden, cout: cfg.K + 1, k: 1)
+        textureGain = cfg.texture && cfg.textureSkip ? try f.floats("model.tex_gain", shape: [cfg.K + 1]) : nil
     }
 
     /// The head's input (C, H/4, W/4) for a picture (3, H, W) in 0..1 whose sides are multiples of 16.
@@ -100,13 +132,20 @@ struct AmplitudeNet: Sendable {
     /// log A (K, h, w) and the x-share logit (1, h, w), as one (K + 1, h, w) tensor.
     func callAsFunction(_ image: [Float], width: Int, height: Int, threads: Int,
                         trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
-        var x = relu(mix(inputs(image, width: width, height: height, threads: threads, trace: trace), threads: threads))
+        let input = inputs(image, width: width, height: height, threads: threads, trace: trace)
+        var x = relu(mix(input, threads: threads))
         trace?("block.mix", x)
         for (i, c) in convs.enumerated() {
             x = relu(c(x, threads: threads))
             trace?("block.conv.\(i)", x)
         }
-        let y = out(x, threads: threads)
+        var y = out(x, threads: threads)
+        if let textureGain {  // the texture cue is the inputs' last channel
+            let plane = y.plane, tex = (input.c - 1) * plane
+            for o in 0..<y.c where textureGain[o] != 0 {
+                for i in 0..<plane { y.data[o * plane + i] += textureGain[o] * input.data[tex + i] }
+            }
+        }
         trace?("block.out", y)
         return y
     }

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Graph
 
@@ -46,7 +45,8 @@ public struct AmplitudePrior: Sendable {
                                 outWidth: input.width, outHeight: input.height, threads: threads)
         let out = network(x, width: input.width, height: input.height, threads: threads)
         let S = PhaseField.synthesize(out.data, noise: noise, K: config.K, width: grid.width, height: grid.height,
-                                      coherence: config.coherence)
+                                      coherence: config.coherence, cap: config.logAmpCap,
+                                      reference: config.ampReference)
         let up = Resample.upsampleVolume(S, slices: config.K, width: grid.width, height: grid.height, image: image, threads: threads)
         return MotionPrior.volumeLayout(up, K: config.K, plane: image.width * image.height)
     }
@@ -54,10 +54,8 @@ public struct AmplitudePrior: Sendable {
     /// The network's (K + 1, h, w) output for an input-sized picture; `trace` sees every stage.
     func network(_ image: [Float], width: Int, height: Int, threads: Int = 2,
                  trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
-        // One picture: the convolutions are single sgemms, so OpenBLAS gets the threads.
-        let saved = openblas_get_num_threads()
-        openblas_set_num_threads(Int32(max(1, threads)))
-        defer { openblas_set_num_threads(saved) }
-        return net(image, width: width, height: height, threads: 1, trace: trace)
+        // OpenBLAS on one thread: its sums' order depends on its thread count, and a seed must
+        // give the same motion on every machine. The network is ~0.1 s of the prediction.
+        DiffusionPrior.singleThreadedBLAS { net(image, width: width, height: height, threads: 1, trace: trace) }
     }
 }

@@ -17,7 +17,10 @@ enum PhaseField {
     }
 
     /// net (K + 1, h, w): log A_k then the x-share logit; noise (2K + 1, h, w) -> S (K, 4, h, w).
-    static func synthesize(_ net: [Float], noise: [Float], K: Int, width w: Int, height h: Int, coherence: Double) -> [Float] {
+    /// `cap`: the largest log A_k per frequency (a picture unlike any in training must not swing
+    /// wider than they did).
+    static func synthesize(_ net: [Float], noise: [Float], K: Int, width w: Int, height h: Int, coherence: Double,
+                           cap: [Double]? = nil, reference: Double? = nil) -> [Float] {
         let plane = w * h
         precondition(net.count == (K + 1) * plane && noise.count == noiseCount(K: K, width: w, height: h), "synthesize: sizes")
         let sig = sigmas(K: K, width: w, coherence: coherence)
@@ -30,6 +33,12 @@ enum PhaseField {
             fx[i] = s.squareRoot()
             fy[i] = (1 - s).squareRoot() * d[i]
         }
+        var amp = [Float](repeating: 0, count: K * plane)
+        for k in 0..<K {
+            let top = cap.map { Float($0[k]) } ?? .infinity
+            for i in 0..<plane { amp[k * plane + i] = max(0, exp(min(net[k * plane + i], top)) - logFloor) }
+        }
+        let gain = levelGain(amp, K: K, plane: plane, width: w, reference: reference)
         var S = [Float](repeating: 0, count: K * 4 * plane)
         for k in 0..<K {
             let re = smooth(Array(noise[(2 * k * plane)..<((2 * k + 1) * plane)]), width: w, height: h, sigma: sig[k])
@@ -41,7 +50,7 @@ enum PhaseField {
             for i in 0..<plane {
                 let m2 = re[i] * re[i] + im[i] * im[i]
                 let norm = 1 / (m2 + 0.1 * mean + 1e-12).squareRoot()
-                let A = max(0, exp(net[k * plane + i]) - logFloor)
+                let A = amp[k * plane + i] * gain
                 let ax = A * fx[i], ay = A * fy[i]
                 let u0 = re[i] * norm, u1 = im[i] * norm
                 S[base + i] = ax * u0
@@ -53,6 +62,17 @@ enum PhaseField {
             }
         }
         return S
+    }
+
+    /// amplitude.level_gain: min(1, reference x width / the 95th percentile (lower sample) of the
+    /// total amplitude 2 sqrt(sum_{k>=1} A_k^2)).
+    static func levelGain(_ amp: [Float], K: Int, plane: Int, width: Int, reference: Double?) -> Float {
+        guard let reference, K > 1 else { return 1 }
+        var total = [Float](repeating: 0, count: plane)
+        for k in 1..<K { for i in 0..<plane { total[i] += amp[k * plane + i] * amp[k * plane + i] } }
+        total = total.map { 2 * $0.squareRoot() }.sorted()
+        let p95 = total[Int(0.95 * Double(plane - 1))]
+        return p95 > 0 ? min(1, Float(reference * Double(width)) / p95) : 1
     }
 
     /// amplitude.smooth: separable Gaussian (radius ceil(3 sigma), zero outside), divided by the
