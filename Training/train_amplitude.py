@@ -94,6 +94,8 @@ class Head(nn.Module):
     def __init__(self, model):
         super().__init__()
         self.mix, self.convs, self.out = model.mix, model.convs, model.out   # shared with model
+        if hasattr(model, "tex_gain"):
+            self.tex_gain = model.tex_gain
         self._model = [model]                                                # not a submodule
 
     def forward(self, x):

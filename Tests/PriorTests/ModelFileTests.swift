@@ -52,6 +52,41 @@ struct ModelFileTests {
         }
     }
 
+    /// The default model with `old` replaced by `new` in its safetensors header.
+    func editedDefaultModel(_ old: String, _ new: String, name: String) throws -> String {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixture.defaultModel)))
+        var n = 0
+        for i in 0..<8 { n |= Int(bytes[i]) << (8 * i) }
+        let header = String(decoding: bytes[8..<(8 + n)], as: UTF8.self)
+        #expect(header.contains(old), "\(old) not in the header")
+        // Padded with spaces to the old length, so the tensors' offsets stay valid.
+        var edited = Array(header.replacingOccurrences(of: old, with: new).utf8)
+        edited += [UInt8](repeating: 0x20, count: max(0, n - edited.count))
+        bytes.replaceSubrange(8..<(8 + n), with: edited)
+        let d = edited.count
+        for i in 0..<8 { bytes[i] = UInt8((d >> (8 * i)) & 0xff) }
+        return try temp(name, bytes)
+    }
+
+    @Test("an unknown format version is .unsupported; an absurd amplitude config is .corrupt")
+    func versionsAndRanges() throws {
+        let newer = try editedDefaultModel("\"format_version\":\"2\"", "\"format_version\":\"3\"", name: "v3.safetensors")
+        do {
+            _ = try MotionPrior(contentsOf: newer)
+            Issue.record("a format_version 3 file loaded")
+        } catch {
+            #expect(error.reason == .unsupported && error.detail.contains("format_version 3"), "\(error)")
+            #expect(error.gidError.kind == .input)
+        }
+        let huge = try editedDefaultModel("\\\"hidden\\\": 32", "\\\"hidden\\\": 3200000", name: "huge.safetensors")
+        do {
+            _ = try MotionPrior(contentsOf: huge)
+            Issue.record("a model asking for 3.2M hidden channels loaded")
+        } catch {
+            #expect(error.reason == .corrupt && error.detail.contains("out-of-range"), "\(error)")
+        }
+    }
+
     @Test("a tensor of the wrong shape is reported by name")
     func wrongShape() throws {
         // Rewrite the tiny model's header so inp.bias claims another shape of the same size.

@@ -93,7 +93,7 @@ def test_builder_on_a_real_clip(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "kept 1/1" in r.stdout
     d = MotionData(str(out), "all")
-    assert d.S.shape == (1, 16, 4, 80, 128) and d.image.shape == (1, 3, 160, 256)
+    assert d.S.shape == (1, 16, 4, 80, 128) and d.image.shape == (1, 3, 320, 512)
 
 
 def test_guided_upsampling_keeps_motion_inside_the_object():

@@ -41,7 +41,7 @@ def test_amplitude_prior_trains_on_two_ranks(tmp_path):
     npz = make_synthetic_npz(str(tmp_path / "amp.npz"), K=16, store=(128, 80), image_store=(512, 320))
     out = tmp_path / "amp"
     r, checks = torchrun("train_amplitude.py", ["--data", npz, "--out", str(out), "--steps", "12", "--batch", "4",
-                                                "--variants", "1", "--eval-every", "6", "--no-features",
+                                                "--variants", "1", "--eval-every", "6", "--no-features", "--no-texture-skip",
                                                 "--threads", "1"], tmp_path)
     assert_in_sync(checks)
     assert "on each of 2 ranks, gloo" in r.stdout, r.stdout

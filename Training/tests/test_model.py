@@ -133,7 +133,9 @@ def test_committed_tiny_fixture_reproduces_its_golden_vectors():
         eps = m(t["input.noise"], t["input.t"], t["input.k"], t["input.image"])
     assert torch.allclose(eps, t["output.eps"], atol=1e-5)
     x = sample(m, t["input.image"], steps=5, guidance=1.5, noise=t["ddim.noise"])
-    assert torch.allclose(x, t["ddim.x0"], atol=1e-4)
+    # The 5-step walk amplifies float rounding that differs between CPUs (1.2e-4 on an AMD EPYC
+    # for a fixture made elsewhere): the same 5e-4 as the Swift walk's tolerance.
+    assert torch.allclose(x, t["ddim.x0"], atol=5e-4)
     assert os.path.getsize(os.path.join(fx, "gid-prior-tiny.safetensors")) < 1e6
 
 
@@ -173,11 +175,11 @@ def test_latent_variant_trains_exports_and_samples(synthetic_npz, tmp_path):
     assert t["ddim.latent"].shape == (1, CFG.K, 4, CFG.grid_h, CFG.grid_w) and t["ddim.S"].shape == (1, CFG.K, 4, 20, 32)
 
 
-def test_shipped_default_model_reproduces_its_golden_vectors():
+def test_shipped_diffusion_model_reproduces_its_golden_vectors():
     """Models/gid-prior-diffusion.safetensors and its golden vectors (the Swift parity data) agree."""
     from safetensors.torch import load_file
     root = os.path.dirname(TRAINING)
-    path = os.path.join(root, "Models", "gid-prior-default.safetensors")
+    path = os.path.join(root, "Models", "gid-prior-diffusion.safetensors")
     m, scales, _, info = load_model(path)
     t = load_file(path.replace(".safetensors", ".golden.safetensors"))
     assert info["vae"] is None and m.cfg.K == 16 and (m.cfg.grid_w, m.cfg.grid_h) == (32, 20)
