@@ -18,7 +18,8 @@ enum PhaseField {
 
     /// net (K + 1, h, w): log A_k then the x-share logit; noise (2K + 1, h, w) -> S (K, 4, h, w).
     /// `cap`: the largest log A_k per frequency (a picture unlike any in training must not swing
-    /// wider than they did).
+    /// wider than they did); `reference`: the level a picture's strong motion is scaled down to
+    /// (`levelGain`).
     static func synthesize(_ net: [Float], noise: [Float], K: Int, width w: Int, height h: Int, coherence: Double,
                            cap: [Double]? = nil, reference: Double? = nil) -> [Float] {
         let plane = w * h
