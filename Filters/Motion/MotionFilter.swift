@@ -53,9 +53,10 @@ public final class MotionFilter: Filter {
         window longer than the clip is an error; the default 5 s window shrinks to a shorter clip
         with a notice.
         On a still picture: the motion is predicted by the learned prior (Training/, paper section
-        4), run in Swift: DDIM with classifier-free guidance on the model's 32x20 grid, then
-        image-guided upsampling to the picture's size (same as `predict`). Options steps, seed,
-        guidance, model; the window is 5 s at 30 fps.
+        4), run in Swift, same as `predict`: the shipped model regresses where and how much each
+        pixel moves from AlexNet features and draws the phases from the seed (a diffusion-prior
+        model file samples with DDIM instead). Options seed, model (steps, guidance: diffusion
+        models); the window is 5 s at 30 fps.
         With file: the spectral volume comes from a .gidm file; the input's first picture is I0
         (ref=input, motion resampled to its size) or the file's own picture (ref=file). On a motion
         input, file= replaces the scene's motion and keeps its picture (ref=input).
