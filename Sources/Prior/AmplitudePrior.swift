@@ -56,6 +56,6 @@ public struct AmplitudePrior: Sendable {
                  trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
         // OpenBLAS on one thread: its sums' order depends on its thread count, and a seed must
         // give the same motion on every machine. The network is ~0.1 s of the prediction.
-        DiffusionPrior.singleThreadedBLAS { net(image, width: width, height: height, threads: 1, trace: trace) }
+        SingleThreadedBLAS.run { net(image, width: width, height: height, threads: 1, trace: trace) }
     }
 }

@@ -78,7 +78,7 @@ public struct DiffusionPrior: Sendable {
         let cfg = config
         precondition(image.count == 3 * cfg.gridH * cfg.condFactor * cfg.gridW * cfg.condFactor, "sampleNormalized: image size")
         precondition(noise.count == cfg.K * 4 * cfg.gridH * cfg.gridW, "sampleNormalized: noise size")
-        return Self.singleThreadedBLAS {
+        return SingleThreadedBLAS.run {
             Diffusion.sample(net, image: image, steps: steps, guidance: guidance, noise: noise, threads: threads, trace: trace)
         }
     }
@@ -105,7 +105,7 @@ public struct DiffusionPrior: Sendable {
         let cfg = config
         let cond = net.conditioning(image)
         let xt = Tensor(n: k.count, c: 4, h: cfg.gridH, w: cfg.gridW, data: x)
-        return Self.singleThreadedBLAS {
+        return SingleThreadedBLAS.run {
             net.forward(xt, t: t, k: k, conditioning: cond, threads: threads,
                         trace: trace.map { f in { name, tensor in f(name, tensor.data, [tensor.n, tensor.c, tensor.h, tensor.w]) } }).data
         }
@@ -114,12 +114,4 @@ public struct DiffusionPrior: Sendable {
     /// The DDIM timesteps and schedule (for tests and tools).
     public func timesteps(steps: Int) -> [Int] { Diffusion.timesteps(config, steps: steps) }
     public var alphasCumprod: [Double] { Diffusion.alphasCumprod(config) }
-
-    /// Runs `body` with OpenBLAS on one thread (the engine splits the work itself), then restores it.
-    static func singleThreadedBLAS<R>(_ body: () -> R) -> R {
-        let saved = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(saved) }
-        return body()
-    }
 }
