@@ -12,10 +12,12 @@ vectors that export.py writes, so keep both sides in step.
 
 The network: frozen ImageNet AlexNet (features.py) -> a fixed projection of each of its five ReLU
 taps to 16 channels (whitened PCA, fitted once on training pictures), bilinearly brought to the
-output grid (1/4 of the input) -> concatenated with a texture cue (log local gradient energy) ->
-a 1x1 mixing layer and two 3x3 convolutions -> K + 1 maps, plus the texture cue times a learned
-gain per map (so the head corrects a known-good cue instead of rebuilding it). Everything before the mixing layer is
-fixed, so training caches it per augmented window and runs only the small head.
+output grid (1/4 of the input) -> a 1x1 mixing layer and two 3x3 convolutions -> K + 1 maps.
+Optionally (`texture`, an ablation) a texture cue (log local gradient energy) joins the inputs
+and is also added to every log A_k with a learned gain. Everything before the mixing layer is
+fixed, so training caches it per augmented window and runs only the small head. At prediction,
+log A_k stops at a per-frequency cap and a picture whose motion exceeds a typical training
+scene's is scaled down to it (`level_gain`).
 Trained with a log-L1 loss (calibrated amplitudes and spectrum) plus a ranking loss within each
 picture (moving pixels above still ones: what matters for *where*).
 """
@@ -93,7 +95,7 @@ class AmplitudeNet(nn.Module):
             self.out.bias[:cfg.K] = math.log(0.1)
 
     def inputs(self, image, trace=None):
-        """The concatenated input of the 3x3 convolutions, (B, C, H/4, W/4)."""
+        """The head's input (fixed: AlexNet taps projected and resized, the texture cue), (B, C, H/4, W/4)."""
         B, _, H, W = image.shape
         assert H % 16 == 0 and W % 16 == 0, f"input {W}x{H}: sides must be multiples of 16"
         h, w = H // 4, W // 4
