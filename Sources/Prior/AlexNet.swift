@@ -9,21 +9,18 @@ struct AlexNet: Sendable {
     static let minimumSide = 64
 
     var convs: [Conv]
-    var paddings: [Int]
 
     init(_ f: TensorFile) throws(PriorError) {
         var cin = 3
         convs = []
-        paddings = []
         for (i, (cout, k, s, p)) in Self.layout.enumerated() {
-            convs.append(try Conv(f, "alexnet.convs.\(i)", cin: cin, cout: cout, k: k, stride: s))
-            paddings.append(p)
+            convs.append(try Conv(f, "alexnet.convs.\(i)", cin: cin, cout: cout, k: k, stride: s, pad: p))
             cin = cout
         }
     }
 
     /// The five ReLU outputs for a picture (3, H, W) in 0..1.
-    func callAsFunction(_ image: [Float], width: Int, height: Int, threads: Int) -> [Tensor] {
+    func callAsFunction(_ image: [Float], width: Int, height: Int) -> [Tensor] {
         let plane = width * height
         var x = [Float](repeating: 0, count: 3 * plane)
         for c in 0..<3 {
@@ -33,9 +30,8 @@ struct AlexNet: Sendable {
         var t = Tensor(n: 1, c: 3, h: height, w: width, data: x)
         var taps: [Tensor] = []
         for (i, conv) in convs.enumerated() {
-            t = Kernels.conv2d(t, weight: conv.weight, bias: conv.bias, cout: conv.cout, k: conv.k, stride: conv.stride,
-                               pad: paddings[i], threads: threads)
-            for j in t.data.indices where t.data[j] < 0 { t.data[j] = 0 }
+            t = conv(t, threads: 1)
+            Kernels.relu(&t)
             taps.append(t)
             if i < 2 { t = Kernels.maxPool(t, k: 3, stride: 2) }
         }

@@ -111,15 +111,14 @@ struct AmplitudeNet: Sendable {
     }
 
     /// The head's input (C, H/4, W/4) for a picture (3, H, W) in 0..1 whose sides are multiples of 16.
-    func inputs(_ image: [Float], width W: Int, height H: Int, threads: Int,
-                trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
+    func inputs(_ image: [Float], width W: Int, height H: Int, trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
         let h = H / 4, w = W / 4
         var parts: [Tensor] = []
         if let alexnet {
-            let taps = alexnet(image, width: W, height: H, threads: threads)
+            let taps = alexnet(image, width: W, height: H)
             trace.map { f in taps.enumerated().forEach { f("alexnet.tap.\($0.offset)", $0.element) } }
             for (j, i) in cfg.taps.enumerated() {
-                parts.append(Kernels.bilinear(proj[j](taps[i], threads: threads), h: h, w: w))
+                parts.append(Kernels.bilinear(proj[j](taps[i], threads: 1), h: h, w: w))
             }
         }
         if cfg.texture { parts.append(Kernels.textureCue(image, width: W, height: H)) }
@@ -129,17 +128,19 @@ struct AmplitudeNet: Sendable {
         return x
     }
 
-    /// log A (K, h, w) and the x-share logit (1, h, w), as one (K + 1, h, w) tensor.
-    func callAsFunction(_ image: [Float], width: Int, height: Int, threads: Int,
-                        trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
-        let input = inputs(image, width: width, height: height, threads: threads, trace: trace)
-        var x = relu(mix(input, threads: threads))
+    /// log A (K, h, w) and the x-share logit (1, h, w), as one (K + 1, h, w) tensor. One picture:
+    /// every convolution is a single sgemm, run on the caller's (one) BLAS thread.
+    func callAsFunction(_ image: [Float], width: Int, height: Int, trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
+        let input = inputs(image, width: width, height: height, trace: trace)
+        var x = mix(input, threads: 1)
+        Kernels.relu(&x)
         trace?("block.mix", x)
         for (i, c) in convs.enumerated() {
-            x = relu(c(x, threads: threads))
+            x = c(x, threads: 1)
+            Kernels.relu(&x)
             trace?("block.conv.\(i)", x)
         }
-        var y = out(x, threads: threads)
+        var y = out(x, threads: 1)
         if let textureGain {  // the texture cue is the inputs' last channel
             let plane = y.plane, tex = (input.c - 1) * plane
             for o in 0..<y.c where textureGain[o] != 0 {
@@ -148,11 +149,5 @@ struct AmplitudeNet: Sendable {
         }
         trace?("block.out", y)
         return y
-    }
-
-    private func relu(_ t: Tensor) -> Tensor {
-        var t = t
-        for i in t.data.indices where t.data[i] < 0 { t.data[i] = 0 }
-        return t
     }
 }

@@ -43,7 +43,7 @@ public struct AmplitudePrior: Sendable {
         let (input, grid) = sizes(width: image.width, height: image.height)
         let x = Resample.resize(image.data, planes: 3, inWidth: image.width, inHeight: image.height,
                                 outWidth: input.width, outHeight: input.height, threads: threads)
-        let out = network(x, width: input.width, height: input.height, threads: threads)
+        let out = network(x, width: input.width, height: input.height)
         let S = PhaseField.synthesize(out.data, noise: noise, K: config.K, width: grid.width, height: grid.height,
                                       coherence: config.coherence, cap: config.logAmpCap,
                                       reference: config.ampReference)
@@ -52,10 +52,9 @@ public struct AmplitudePrior: Sendable {
     }
 
     /// The network's (K + 1, h, w) output for an input-sized picture; `trace` sees every stage.
-    func network(_ image: [Float], width: Int, height: Int, threads: Int = 2,
-                 trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
+    func network(_ image: [Float], width: Int, height: Int, trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
         // OpenBLAS on one thread: its sums' order depends on its thread count, and a seed must
         // give the same motion on every machine. The network is ~0.1 s of the prediction.
-        SingleThreadedBLAS.run { net(image, width: width, height: height, threads: 1, trace: trace) }
+        SingleThreadedBLAS.run { net(image, width: width, height: height, trace: trace) }
     }
 }

@@ -3,6 +3,11 @@ import Foundation
 /// Kernels of the amplitude prior's fixed part (Training/features.py, amplitude.py), as PyTorch
 /// computes them: max pooling, bilinear resizing without antialiasing, the texture cue.
 extension Kernels {
+    /// F.relu in place.
+    static func relu(_ t: inout Tensor) {
+        for i in t.data.indices where t.data[i] < 0 { t.data[i] = 0 }
+    }
+
     /// F.max_pool2d(x, k, stride), no padding.
     static func maxPool(_ x: Tensor, k: Int, stride: Int) -> Tensor {
         let ho = (x.h - k) / stride + 1, wo = (x.w - k) / stride + 1

@@ -1,7 +1,7 @@
 /// The network's building blocks (Training/model.py), weights loaded by their PyTorch names.
 /// Shapes are checked against the model config on load, so a mismatched file fails there.
 
-/// nn.Conv2d with padding k/2.
+/// nn.Conv2d (padding k/2 unless given).
 struct Conv: Sendable {
     var weight: [Float]
     var bias: [Float]
@@ -9,16 +9,17 @@ struct Conv: Sendable {
     var cout: Int
     var k: Int
     var stride: Int
+    var pad: Int
 
-    init(_ f: TensorFile, _ name: String, cin: Int, cout: Int, k: Int, stride: Int = 1) throws(PriorError) {
+    init(_ f: TensorFile, _ name: String, cin: Int, cout: Int, k: Int, stride: Int = 1, pad: Int? = nil) throws(PriorError) {
         weight = try f.floats("\(name).weight", shape: [cout, cin, k, k])
         bias = try f.floats("\(name).bias", shape: [cout])
-        self.cin = cin; self.cout = cout; self.k = k; self.stride = stride
+        self.cin = cin; self.cout = cout; self.k = k; self.stride = stride; self.pad = pad ?? k / 2
     }
 
-    init(weight: [Float], bias: [Float], cin: Int, cout: Int, k: Int, stride: Int = 1) {
+    init(weight: [Float], bias: [Float], cin: Int, cout: Int, k: Int, stride: Int = 1, pad: Int? = nil) {
         self.weight = weight; self.bias = bias
-        self.cin = cin; self.cout = cout; self.k = k; self.stride = stride
+        self.cin = cin; self.cout = cout; self.k = k; self.stride = stride; self.pad = pad ?? k / 2
     }
 
     /// The convolution over input channels `range` only (the others' weights dropped), `bias` given.
@@ -27,12 +28,12 @@ struct Conv: Sendable {
         var w: [Float] = []
         w.reserveCapacity(cout * range.count * kk)
         for co in 0..<cout { w.append(contentsOf: weight[((co * cin + range.lowerBound) * kk)..<((co * cin + range.upperBound) * kk)]) }
-        return Conv(weight: w, bias: bias, cin: range.count, cout: cout, k: k, stride: stride)
+        return Conv(weight: w, bias: bias, cin: range.count, cout: cout, k: k, stride: stride, pad: pad)
     }
 
     func callAsFunction(_ x: Tensor, threads: Int) -> Tensor {
         precondition(x.c == cin, "conv: \(x.c) channels in, \(cin) expected")
-        return Kernels.conv2d(x, weight: weight, bias: bias, cout: cout, k: k, stride: stride, threads: threads)
+        return Kernels.conv2d(x, weight: weight, bias: bias, cout: cout, k: k, stride: stride, pad: pad, threads: threads)
     }
 }
 

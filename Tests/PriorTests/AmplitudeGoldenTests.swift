@@ -20,7 +20,7 @@ struct AmplitudeGoldenTests {
         let (prior, g) = try Self.load()
         let shape = try g.shape("input.image")
         var seen: [String] = []
-        let out = prior.network(try g.floats("input.image"), width: shape[3], height: shape[2], threads: 2) { name, t in
+        let out = prior.network(try g.floats("input.image"), width: shape[3], height: shape[2]) { name, t in
             guard g.has(name) else { return }
             seen.append(name)
             #expect(try! g.shape(name) == [t.n, t.c, t.h, t.w], "\(name) shape")
