@@ -80,10 +80,6 @@ def context(device="cpu"):
     return Context(device=pick_device(device))
 
 
-def is_main():
-    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
-
-
 def barrier(ctx):
     if ctx.distributed:
         if ctx.backend == "nccl":
