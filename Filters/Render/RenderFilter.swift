@@ -13,6 +13,7 @@ public final class RenderFilter: Filter {
         public var quality = "best"
         public var alpha = 2.0
         public var unfold = 0.0
+        public var kernel = "auto"
         public init() {}
         public static let table: [OptionSpec<Options>] = [
             .double("fps", \.fps, default: 0, range: 0...1000, help: "output frame rate; 0 = the scene's (30 for the paper's motion)"),
@@ -21,6 +22,8 @@ public final class RenderFilter: Filter {
             .string("size", \.size, default: "", help: "output WxH (e.g. 1024x576); motion and picture are resampled bilinearly, displacements scaled; empty = the scene's size"),
             .choice("quality", \.quality, default: "best", choices: ["fast", "best"],
                     help: "softmax splatting of I0 with motion-magnitude weights: fast = one scale + push-pull hole fill; best = also fills small holes (disocclusions, up to ~8 px) from the background and sub-samples 2x2 where motion stretches the picture"),
+            .choice("kernel", \.kernel, default: "auto", choices: ["auto"] + ResampleKernel.allCases.map(\.rawValue),
+                    help: "how colours come from I0: cubic / quintic = splat the motion, then sample I0 once at q - F(q) with a B-spline (keeps the photo's detail in every frame); splat = splat the colours bilinearly (softer between whole pixels); auto = cubic for fast, quintic for best"),
             .double("alpha", \.alpha, default: 2, range: 0...100,
                     help: "softmax splatting sharpness: a pixel's weight is exp(alpha * W(p)), W = mean motion length in pixels (less in flat regions, where measured motion is noise); 0 = average splatting"),
             .double("unfold", \.unfold, default: 0, range: 0...100,
@@ -85,7 +88,8 @@ public final class RenderFilter: Filter {
             scene = try scene.resized(width: output.width, height: output.height)
         }
         let renderer = try SceneRenderer(scene: scene, quality: RenderQuality(rawValue: options.quality) ?? .best,
-                                         alpha: Float(options.alpha), unfold: Float(options.unfold))
+                                         alpha: Float(options.alpha), unfold: Float(options.unfold),
+                                         kernel: ResampleKernel(rawValue: options.kernel))
         let plan = options.duration > 0
             ? RenderPlan(seconds: options.duration, timeline: scene.timeline, volume: scene.volume, fps: fps)
             : scene.plan(fps: fps)
@@ -113,7 +117,7 @@ struct SceneRenderer {
     /// Fields evaluated per sgemm.
     static let batch = 8
 
-    init(scene: Scene, quality: RenderQuality, alpha: Float, unfold: Float = 0) throws {
+    init(scene: Scene, quality: RenderQuality, alpha: Float, unfold: Float = 0, kernel: ResampleKernel? = nil) throws {
         image = scene.image
         dynamics = scene.dynamics
         // Fold-prone regions smoothed first (if asked): W and every field come from that volume.
@@ -122,7 +126,7 @@ struct SceneRenderer {
         // foreground; flat insides of moving objects take their rim's W instead (see
         // MotionWeights.textureFilled and Benchmarks/render/README.md).
         weights = MotionWeights.textureFilled(MotionWeights.compute(volume: volume), image: image)
-        splat = SplatRenderer(width: image.width, height: image.height, quality: quality, alpha: alpha)
+        splat = SplatRenderer(width: image.width, height: image.height, quality: quality, alpha: alpha, kernel: kernel)
     }
 
     /// The one place a frame is synthesized: forward softmax splatting of I0 by F_t.

@@ -210,3 +210,51 @@ extension SplatRenderer {
         }
     }
 }
+
+extension SplatRenderer {
+    /// Displacements below this (pixels, on both axes) copy I0 instead of sampling it: the value
+    /// sampled that close to a pixel differs from it by at most 1/512 of a full-range edge step,
+    /// half an 8-bit code value.
+    static let stillDisplacement: Float = 1.0 / 512
+
+    /// B-spline kernels: level 0 holds each output pixel's displacement F(q) (splatted with the
+    /// softmax weights, holes filled); the output is I0 sampled once at q - F(q). A pixel that
+    /// moves by less than `stillDisplacement` copies I0 (bit-exact where nothing moves, and most
+    /// of a still's background costs no sampling); colours and alpha are clamped to [0, 1], since
+    /// the interpolating B-spline rings slightly at hard edges.
+    func writeResampled(_ spline: BSplineImage, source: UnsafePointer<Float>, sourceAlpha: UnsafePointer<Float>?,
+                        rgb: UnsafeMutablePointer<Float>, alpha: UnsafeMutablePointer<Float>?) {
+        let n = width * height, w = width, h = height
+        let bands = threads
+        nonisolated(unsafe) let acc = pyramid
+        nonisolated(unsafe) let dst = rgb
+        nonisolated(unsafe) let dstAlpha = alpha
+        nonisolated(unsafe) let src = source
+        nonisolated(unsafe) let srcAlpha = sourceAlpha
+        let still = Self.stillDisplacement
+        parallelBands(bands, threads: threads) { band in
+            let rows = bandRows(band, of: bands, rows: h)
+            for y in rows {
+                for x in 0..<w {
+                    let i = y * w + x
+                    let p = acc[i]
+                    let dx = p[0], dy = p[1]
+                    if abs(dx) < still && abs(dy) < still {
+                        dst[i] = src[i]
+                        dst[n + i] = src[n + i]
+                        dst[2 * n + i] = src[2 * n + i]
+                        dstAlpha?[i] = srcAlpha?[i] ?? 1
+                        continue
+                    }
+                    // A non-finite displacement (none reaches level 0 from finite fields) samples I0 in place.
+                    let sx = dx.isFinite ? Float(x) - dx : Float(x), sy = dy.isFinite ? Float(y) - dy : Float(y)
+                    let v = spline.sample(x: sx, y: sy)
+                    dst[i] = min(max(v[0], 0), 1)
+                    dst[n + i] = min(max(v[1], 0), 1)
+                    dst[2 * n + i] = min(max(v[2], 0), 1)
+                    dstAlpha?[i] = min(max(v[3], 0), 1)
+                }
+            }
+        }
+    }
+}

@@ -93,11 +93,25 @@ extension SplatSource {
         return SIMD8(w * rgb[i], w * rgb[n + i], w * rgb[2 * n + i], w * a, w * motion[i], w, 1, 0)
     }
 
+    /// Source pixel i's splat vector when the motion is splatted: (0, 0, 0, 0, w*W, w, 1, 0); the
+    /// frame's w*F goes into lanes 0-1 as it is splatted.
+    @inline(__always)
+    func motionVector(_ i: Int) -> SIMD8<Float> {
+        let w = softmax[i]
+        return SIMD8(0, 0, 0, 0, w * motion[i], w, 1, 0)
+    }
+
     /// fast: one bilinear splat per source pixel.
     @inline(__always)
     func splatPixel(x: Int, y: Int, into target: SplatTarget) {
         let i = y * width + x
-        target.add(vectors[i], atX: Float(x) + field[i], y: Float(y) + field[width * height + i])
+        let fx = field[i], fy = field[width * height + i]
+        var v = vectors[i]
+        if splatsMotion {
+            v[0] = softmax[i] * fx
+            v[1] = softmax[i] * fy
+        }
+        target.add(v, atX: Float(x) + fx, y: Float(y) + fy)
     }
 
     /// best: where the field stretches the picture by 0.4-2 px per pixel, a single splat leaves
@@ -121,7 +135,7 @@ extension SplatSource {
                               abs(field[down] - fx), abs(field[up] - fx)))
         // NaN stretch fails both tests and falls back to the single splat (which rejects NaN).
         guard stretch > 0.4, stretch <= 2 else {
-            target.add(vectors[i], atX: Float(x) + fx, y: Float(y) + fy)
+            splatPixel(x: x, y: y, into: target)
             return
         }
         let w = softmax[i]
@@ -132,9 +146,15 @@ extension SplatSource {
             @inline(__always) func mix(_ p: UnsafePointer<Float>) -> Float {
                 0.5625 * p[i] + 0.1875 * p[hx] + 0.1875 * p[vy] + 0.0625 * p[d]
             }
-            let sx = Float(x) + ox + mix(field), sy = Float(y) + oy + mix(field + n)
-            let a = alpha.map(mix) ?? 1
-            let v = SIMD8(w * mix(rgb), w * mix(rgb + n), w * mix(rgb + 2 * n), w * a, wm, w, 1, 0)
+            let mx = mix(field), my = mix(field + n)
+            let sx = Float(x) + ox + mx, sy = Float(y) + oy + my
+            let v: SIMD8<Float>
+            if splatsMotion {
+                v = SIMD8(w * mx, w * my, 0, 0, wm, w, 1, 0)
+            } else {
+                let a = alpha.map(mix) ?? 1
+                v = SIMD8(w * mix(rgb), w * mix(rgb + n), w * mix(rgb + 2 * n), w * a, wm, w, 1, 0)
+            }
             // Colour and softmax weight are split four ways, but each sub-sample counts as full
             // coverage: it stands for a sample of a continuous surface, and counting it as 1/4
             // left stretched areas "partial" and blurred by the fill (measured: -1.4 dB at zoom 2.5).

@@ -20,6 +20,8 @@ public final class SplatRenderer {
     public let height: Int
     /// Preset (see `RenderQuality`).
     public let quality: RenderQuality
+    /// How colours come from I0 (see `ResampleKernel`).
+    public let kernel: ResampleKernel
     /// Softmax temperature, per pixel of W: weight = exp(alpha * W(p)); 0 = average splatting.
     public let alpha: Float
     /// Worker threads (1 = the calling thread only). The result does not depend on it.
@@ -60,6 +62,8 @@ public final class SplatRenderer {
     private var cachedWeights: [Float]? = nil
     /// The picture (colour and alpha storage) `vectors` were computed from; same reasoning.
     private var cachedImage: RGBImage? = nil
+    /// I0's B-spline coefficients (B-spline kernels only; computed once per scene).
+    let spline: BSplineImage?
 
     /// One pyramid level: its first pixel in `pyramid` and its size.
     struct Level {
@@ -68,14 +72,16 @@ public final class SplatRenderer {
         var height: Int
     }
 
-    /// Allocates all buffers for `width` x `height` pictures.
+    /// Allocates all buffers for `width` x `height` pictures. `kernel` nil = the preset's own
+    /// (`RenderQuality.kernel`).
     public init(width: Int, height: Int, quality: RenderQuality = .fast, alpha: Float = SplatRenderer.defaultAlpha,
-                threads: Int = 2) {
+                threads: Int = 2, kernel: ResampleKernel? = nil) {
         precondition(width > 0 && height > 0, "SplatRenderer: size \(width)x\(height) must be positive")
         precondition(alpha.isFinite && alpha >= 0, "SplatRenderer: alpha \(alpha) must be finite and >= 0")
         self.width = width
         self.height = height
         self.quality = quality
+        self.kernel = kernel ?? quality.kernel
         self.alpha = alpha
         self.threads = max(1, threads)
         var levels = [Level(offset: 0, width: width, height: height)]
@@ -99,6 +105,7 @@ public final class SplatRenderer {
         counters.initialize(repeating: .zero, count: self.threads)
         partialRows = .allocate(capacity: height)
         partialRows.initialize(repeating: true, count: height)
+        spline = self.kernel == .splat ? nil : BSplineImage(width: width, height: height, kernel: self.kernel)
     }
 
     deinit {
@@ -108,6 +115,7 @@ public final class SplatRenderer {
         rowSpan.deallocate()
         counters.deallocate()
         partialRows.deallocate()
+        spline?.deallocate()
     }
 
     /// Renders `image` forward-warped by `field` ((2, H, W): x plane then y plane, in pixels),
@@ -143,9 +151,19 @@ public final class SplatRenderer {
         resolveAndFill()
         out.data.withUnsafeMutableBufferPointer { dst in
             if out.alpha != nil {
-                out.alpha!.withUnsafeMutableBufferPointer { a in writeOutput(rgb: dst.baseAddress!, alpha: a.baseAddress) }
+                out.alpha!.withUnsafeMutableBufferPointer { a in write(image, rgb: dst.baseAddress!, alpha: a.baseAddress) }
             } else {
-                writeOutput(rgb: dst.baseAddress!, alpha: nil)
+                write(image, rgb: dst.baseAddress!, alpha: nil)
+            }
+        }
+    }
+
+    /// Level 0 to the output: its colours (`splat`), or I0 sampled at q - F(q) (B-spline kernels).
+    private func write(_ image: RGBImage, rgb: UnsafeMutablePointer<Float>, alpha: UnsafeMutablePointer<Float>?) {
+        guard let spline else { return writeOutput(rgb: rgb, alpha: alpha) }
+        image.data.withUnsafeBufferPointer { src in
+            withOptionalPointer(image.alpha) { a in
+                writeResampled(spline, source: src.baseAddress!, sourceAlpha: a, rgb: rgb, alpha: alpha)
             }
         }
     }
@@ -158,7 +176,12 @@ public final class SplatRenderer {
         updateSoftmax(weights)
         let n = width * height
         withSource(image, weights, field: nil) { source in
-            for i in 0..<n { vectors[i] = source.vector(i) }
+            if let spline {
+                for i in 0..<n { vectors[i] = source.motionVector(i) }
+                spline.load(rgb: source.rgb, alpha: source.alpha, threads: threads)
+            } else {
+                for i in 0..<n { vectors[i] = source.vector(i) }
+            }
         }
         cachedImage = image
         cachedWeights = weights
@@ -173,7 +196,7 @@ public final class SplatRenderer {
                 withOptionalPointer(image.alpha) { alphaPlane in
                     body(SplatSource(rgb: src.baseAddress!, alpha: alphaPlane, field: field ?? src.baseAddress!,
                                      motion: w.baseAddress!, softmax: softmax, vectors: vectors,
-                                     width: width, height: height))
+                                     splatsMotion: spline != nil, width: width, height: height))
                 }
             }
         }
@@ -230,8 +253,12 @@ struct SplatSource {
     var motion: UnsafePointer<Float>
     /// (H, W) exp(alpha * W - max).
     var softmax: UnsafePointer<Float>
-    /// (H, W) precomputed `vector(i)` (valid during `splat`, not while it is being computed).
+    /// (H, W) precomputed `vector(i)`, or `motionVector(i)` when `splatsMotion` (valid during
+    /// `splat`, not while it is being computed).
     var vectors: UnsafePointer<SIMD8<Float>>
+    /// Whether lanes 0-1 carry the softmax-weighted displacement instead of colour (B-spline
+    /// kernels: the motion is splatted and I0 sampled once at q - F(q)).
+    var splatsMotion: Bool
     var width: Int
     var height: Int
 }
