@@ -22,7 +22,7 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lpips_alex import LPIPSAlex, find_weights  # noqa: E402
 
-VARIANTS = ["splat-fast", "splat-best", "average-splat", "backward-warp", "still-I0"]
+VARIANTS = ["splat-fast", "splat-best", "colour-splat-best", "average-splat", "backward-warp", "still-I0"]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -35,6 +35,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build-measure/release/gid-filter"))
     ap.add_argument("--clip", action="append", default=[], help="clip file name (default: the bench's six)")
+    ap.add_argument("--clip-set", choices=["loops"], help="the bench's twelve loop clips instead")
     ap.add_argument("--frames", type=int, default=150)
     ap.add_argument("--save-every", type=int, default=10)
     ap.add_argument("--border", type=int, default=8)
@@ -54,12 +55,14 @@ def main():
                "--save", folder, "--save-every", str(args.save_every)]
         for c in args.clip:
             cmd += ["--clip", c]
+        if args.clip_set:
+            cmd += ["--clip-set", args.clip_set]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         print(out)
         if "skipped" in out and not glob.glob(os.path.join(folder, "*")):
             return
 
-    rows, wins = [], []
+    rows, wins, deltas = [], [], []
     for clip in sorted(os.listdir(folder)):
         reals = sorted(glob.glob(os.path.join(folder, clip, "real", "*.png")))
         if not reals:
@@ -82,11 +85,17 @@ def main():
             cells = " | ".join(f"{mean[v]:.4f}" if v in mean else "-" for v in VARIANTS)
             d_avg = mean["splat-best"] - mean.get("average-splat", np.nan)
             d_bw = mean["splat-best"] - mean.get("backward-warp", np.nan)
-            rows.append(f"| {clip} | {label} | {len(reals)} | {cells} | {d_avg:+.4f} | {d_bw:+.4f} | {'yes' if beats else 'NO'} |")
+            d_colour = mean["splat-best"] - mean.get("colour-splat-best", np.nan)
+            deltas.append(d_colour)
+            rows.append(f"| {clip} | {label} | {len(reals)} | {cells} | {d_avg:+.4f} | {d_bw:+.4f} | {d_colour:+.4f} | {'yes' if beats else 'NO'} |")
     print(f"LPIPS (AlexNet v0.1, lower is better), every {args.save_every}th frame, {args.border} px border left out")
-    print("| clip | motion | frames | " + " | ".join(VARIANTS) + " | best - average | best - backward | splat-best wins |")
-    print("|---|---|---|" + "---|" * (len(VARIANTS) + 3))
+    print("| clip | motion | frames | " + " | ".join(VARIANTS) + " | best - average | best - backward | best - colour splat | splat-best wins |")
+    print("|---|---|---|" + "---|" * (len(VARIANTS) + 4))
     print("\n".join(rows))
+    d = [x for x in deltas if np.isfinite(x)]
+    if d:
+        print(f"splat-best (B-spline sampling) minus colour-splat-best: mean {np.mean(d):+.4f} over {len(d)} rows, "
+              f"better on {sum(x < 0 for x in d)}")
     print(f"splat-best beats average splatting and the backward warp in LPIPS on {sum(wins)} of {len(wins)} rows")
     if not args.dir:
         print(f"(pictures in {folder})")

@@ -35,8 +35,10 @@ public final class RenderFilter: Filter {
     public static let summary = "Motion -> frames: warp I0 by the displacement field F_t of each output time."
     public static let details = """
         Frame i (pts i, time base 1/fps) shows F at texture time i / (fps * slowmo); a clip of
-        whole periods (the default, and what loop asks for) spreads any rounding over the clip so
-        the last frame flows into the first. Inserted automatically where motion meets a filter
+        whole periods (the default, and loop=repeat) spreads any rounding over the clip, and an
+        exact-length loop (loop=seconds) moves each frequency to a whole number of cycles, so the
+        last frame flows into the first. Colours are sampled from I0 once per pixel with a
+        B-spline after the motion is splatted (kernel), so every frame is as sharp as the photo. Inserted automatically where motion meets a filter
         or an output that wants frames.
         Examples:
           gid-filter -i scene.gidm -vf render=fps=60 out.mp4
@@ -51,6 +53,8 @@ public final class RenderFilter: Filter {
     private let options: Options
     private let fps: Double
     private var nextPTS: Int64 = 0
+    /// An exact-length loop that changes some term's speed by more than this gets a warning.
+    static let speedChangeWarning = 0.3
 
     public init(options: Options, input: StreamInfo, context: FilterContext) throws {
         label = context.label
@@ -93,6 +97,10 @@ public final class RenderFilter: Filter {
         let plan = options.duration > 0
             ? RenderPlan(seconds: options.duration, timeline: scene.timeline, volume: scene.volume, fps: fps)
             : scene.plan(fps: fps)
+        if plan.speedChange > Self.speedChangeWarning {
+            Log.warning(String(format: "%@: a %.2f s loop of a %.2f s motion period plays some of its motion %.0f%% faster or slower (each frequency is moved to a whole number of cycles per loop); loop=repeat=N keeps whole periods",
+                               label, plan.duration, scene.timeline.period(window: scene.volume.windowSeconds), 100 * plan.speedChange))
+        }
         let timeBase = output.timeBase
         try renderer.render(plan) { image in
             try emit(.frame(Frame(image, pts: nextPTS, duration: 1, timeBase: timeBase)))
@@ -145,14 +153,14 @@ struct SceneRenderer {
         var out = RGBImage(width: image.width, height: image.height)
         var start = 0
         while start < plan.frameCount {
-            let times = (start..<min(start + Self.batch, plan.frameCount)).map(plan.textureFrame)
+            let frames = start..<min(start + Self.batch, plan.frameCount)
             if let dynamics {
-                let basis = try dynamics.basis(volume: volume, seconds: times.map { $0 / volume.fps })
-                fields.withUnsafeMutableBufferPointer { volume.evaluate(basis: basis, count: times.count, into: $0) }
+                let basis = try dynamics.basis(volume: volume, seconds: frames.map { plan.textureFrame($0) / volume.fps })
+                fields.withUnsafeMutableBufferPointer { volume.evaluate(basis: basis, count: frames.count, into: $0) }
             } else {
-                fields.withUnsafeMutableBufferPointer { volume.evaluate(atFrames: times, into: $0) }
+                fields.withUnsafeMutableBufferPointer { volume.evaluate(plan, frames: frames, into: $0) }
             }
-            for j in times.indices {
+            for j in 0..<frames.count {
                 fields.withUnsafeBufferPointer {
                     splat.render(image, field: UnsafeBufferPointer(rebasing: $0[(j * n)..<((j + 1) * n)]), weights: weights, into: &out)
                 }

@@ -72,6 +72,13 @@ public final class SlowmoFilter: Filter {
         guard Timeline.slowdownRange.contains(scene.timeline.slowdown) else {
             throw GIDError.usage("\(label): factor=\(factor) makes the total slow-down \(scene.timeline.slowdown), outside \(Timeline.slowdownRange)")
         }
+        if let seconds = scene.timeline.seconds {
+            // An exact-length loop slowed down stays a loop, factor times longer.
+            guard Timeline.secondsRange.contains(seconds * factor) else {
+                throw GIDError.usage("\(label): factor=\(factor) makes the clip \(seconds * factor) s, outside \(Timeline.secondsRange)")
+            }
+            scene.timeline.seconds = seconds * factor
+        }
         try emit(.motion(scene))
     }
 }

@@ -7,7 +7,7 @@ import Render
 import RenderFilter
 import SpectralVolume
 
-/// `gid-filter bench --render-quality [--clips DIR] [--clip NAME]... [--frames N] [--border B]
+/// `gid-filter bench --render-quality [--clips DIR] [--clip NAME]... [--clip-set loops] [--frames N] [--border B]
 /// [--flow fast|medium|best] [--unfold ONSET]`:
 /// issue 6's quality figure on real clips. For each clip: optical flow from frame 0 to frames
 /// 1..N-1 (camera shake removed), then frames 1..N-1 rendered from frame 0 by every renderer and
@@ -26,6 +26,17 @@ enum BenchRender {
         "plants__palm_leaf_shadows_wall.mkv",
         "structure_sway__crane_crop_phasebased.mkv",
         "water__dyntex_fountain_trees.avi",
+    ]
+
+    /// Twelve clips for the loop-detail figures (`--clip-set loops`): the six above and six
+    /// scenes a still's loop is made of (sea, leaves, reeds, a stream, mist, a lakeshore).
+    static let loopClips = defaultClips + [
+        "water__sea_sunset_waves.mkv",
+        "plants__sunlit_leaves_wind.mkv",
+        "plants__reeds_wind_bw.mkv",
+        "water__mossy_forest_stream.mkv",
+        "sky_clouds__mist_over_forest_ridge.mkv",
+        "mixed_landscape__misty_lakeshore_trees_wind.mkv",
     ]
 
     /// The scores of one clip.
@@ -63,6 +74,9 @@ enum BenchRender {
             switch argv[i] {
             case "--clips": dir = value
             case "--clip": if let value { clips.append(value) }
+            case "--clip-set":
+                guard value == "loops" else { throw GIDError.usage("bench --render-quality: --clip-set takes loops") }
+                clips = loopClips
             case "--frames": frames = try Bench.number(value, for: "bench --render-quality --frames", atLeast: 3)
             case "--border": border = try Bench.number(value, for: "bench --render-quality --border", atLeast: 0)
             case "--alpha": alpha = try Bench.number(value, for: "bench --render-quality --alpha", atLeast: 0)
@@ -82,7 +96,7 @@ enum BenchRender {
                 }
                 weighting = mode
             default:
-                throw GIDError.usage("bench --render-quality: unknown option '\(argv[i])' (use --clips DIR, --clip NAME, --frames N, --border B, --alpha A, --weights paper|gated|filled, --gate G, --flow PRESET, --unfold ONSET, --dump DIR, --save DIR, --save-every N)")
+                throw GIDError.usage("bench --render-quality: unknown option '\(argv[i])' (use --clips DIR, --clip NAME, --clip-set loops, --frames N, --border B, --alpha A, --weights paper|gated|filled, --gate G, --flow PRESET, --unfold ONSET, --dump DIR, --save DIR, --save-every N)")
             }
             i += 2
         }
@@ -111,6 +125,33 @@ enum BenchRender {
                          result.height, result.frames, result.meanW, result.maxW, result.seconds))
         }
         print(table(results))
+        print("")
+        print(detailTable(results))
+    }
+
+    /// Per clip and renderer: detail of the rendered frames over I0's (minimum and median), the
+    /// pulse (sharpest / softest frame) and, for the K=16 loop, the seam (last -> first step over
+    /// the median step).
+    static func detailTable(_ results: [ClipResult]) -> String {
+        let variants: [RenderVariant] = [.splatFast, .splatBest, .colourSplatBest, .backwardWarp]
+        var lines = ["detail of each rendered frame over I0's (variance of the luma Laplacian): min / median / pulse; K=16 rows add the loop's seam",
+                     "| clip | motion | " + variants.map(\.rawValue).joined(separator: " | ") + " |",
+                     "|---|---|" + String(repeating: "---|", count: variants.count)]
+        for r in results {
+            for (label, scores) in [("measured", r.measured), ("K=16", r.bandLimited)] {
+                let by = Dictionary(uniqueKeysWithValues: scores.map { ($0.variant, $0) })
+                let cells = variants.map { v -> String in
+                    guard let s = by[v], !s.detail.isEmpty else { return "-" }
+                    let sorted = s.detail.sorted()
+                    var cell = String(format: "%.2f / %.2f / %.2f", sorted[0], sorted[sorted.count / 2], s.pulse)
+                    if label == "K=16", let seam = s.seam { cell += String(format: " / seam %.2f", seam) }
+                    return cell
+                }
+                let clip = r.name.split(separator: ".").first.map(String.init) ?? r.name
+                lines.append("| \(clip) | \(label) | " + cells.joined(separator: " | ") + " |")
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// `--render-speed [--clips DIR] [--runs N]`: frames/s through the render filter at 512x288,
@@ -199,6 +240,10 @@ enum BenchRender {
         bandW = weighting.apply(bandW, image: reference, threshold: gate)
         let measured = RenderScorer(reference: reference, weights: measuredW, alpha: alpha, border: border)
         let band = RenderScorer(reference: reference, weights: bandW, alpha: alpha, border: border)
+        // Frame 0 starts the detail, step and seam series: I0 itself for the measured fields,
+        // the band-limited F_0 for the loop the product renders.
+        [Float](repeating: 0, count: 2 * w * h).withUnsafeBufferPointer { measured.start(field: $0) }
+        volume.field(atFrame: 0).withUnsafeBufferPointer { band.start(field: $0) }
         if let dump { try dumpPictures(reference, weights: measuredW, fields: fields, volume: volume, alpha: alpha, to: "\(dump)/\(name)") }
 
         // Pass 2: decode again (cheaper than holding the frames) and score frame t both ways.

@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 
 /// How a rendered frame takes its colours from I0.
 ///
@@ -41,7 +42,7 @@ public enum ResampleKernel: String, CaseIterable, Sendable {
 /// I0's B-spline coefficients, interleaved (r, g, b, a) per pixel and mirror-padded by `pad`
 /// pixels on every side, so sampling anywhere inside the picture reads no out-of-range tap.
 /// Unchecked Sendable: written only by `load`, read concurrently while a frame is written.
-struct BSplineImage: @unchecked Sendable {
+public struct BSplineImage: @unchecked Sendable {
     let kernel: ResampleKernel
     let width: Int
     let height: Int
@@ -62,7 +63,20 @@ struct BSplineImage: @unchecked Sendable {
         coefficients.initialize(repeating: .zero, count: count)
     }
 
-    func deallocate() { coefficients.deallocate() }
+    /// The coefficients of `image` (its own buffer: call `deallocate` when done).
+    public init(_ image: RGBImage, kernel: ResampleKernel, threads: Int = 2) {
+        precondition(kernel != .splat, "BSplineImage: \(kernel) is not a B-spline")
+        self.init(width: image.width, height: image.height, kernel: kernel)
+        image.data.withUnsafeBufferPointer { rgb in
+            if let a = image.alpha {
+                a.withUnsafeBufferPointer { load(rgb: rgb.baseAddress!, alpha: $0.baseAddress, threads: threads) }
+            } else {
+                load(rgb: rgb.baseAddress!, alpha: nil, threads: threads)
+            }
+        }
+    }
+
+    public func deallocate() { coefficients.deallocate() }
 
     /// Computes the coefficients of planar `rgb` ((3, H, W)) and `alpha` ((H, W) or nil = 1).
     func load(rgb: UnsafePointer<Float>, alpha: UnsafePointer<Float>?, threads: Int) {
@@ -150,9 +164,9 @@ struct BSplineImage: @unchecked Sendable {
         }
     }
 
-    /// The picture's value at (x, y) (pixel units; clamped to the picture).
+    /// The picture's (r, g, b, a) at (x, y) (pixel units; clamped to the picture).
     @inline(__always)
-    func sample(x: Float, y: Float) -> SIMD4<Float> {
+    public func sample(x: Float, y: Float) -> SIMD4<Float> {
         let cx = min(max(x, 0), Float(width - 1)), cy = min(max(y, 0), Float(height - 1))
         let fx = cx.rounded(.down), fy = cy.rounded(.down)
         // In range by the clamp: indices need no overflow checks.

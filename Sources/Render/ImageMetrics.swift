@@ -63,6 +63,45 @@ public enum ImageMetrics {
         return out
     }
 
+    /// Mean absolute difference over all colour values, `border` pixels left out on each side.
+    public static func meanAbsoluteDifference(_ a: RGBImage, _ b: RGBImage, border: Int = 0) -> Double {
+        precondition(a.width == b.width && a.height == b.height, "meanAbsoluteDifference: sizes differ")
+        let w = a.width, h = a.height, n = w * h
+        guard w > 2 * border, h > 2 * border else { return 0 }
+        var sum = 0.0
+        for c in 0..<3 {
+            for y in border..<(h - border) {
+                for x in border..<(w - border) {
+                    let i = c * n + y * w + x
+                    sum += Double(abs(a.data[i] - b.data[i]))
+                }
+            }
+        }
+        return sum / Double(3 * (w - 2 * border) * (h - 2 * border))
+    }
+
+    /// Fine detail: the variance of the 4-neighbour Laplacian of luma, `border` pixels left out on
+    /// each side. A render's detail over I0's says how much of the photo's sharpness a frame keeps
+    /// (1 = all; resampling between pixels lowers it, ringing can raise it).
+    public static func detail(_ a: RGBImage, border: Int = 0) -> Double {
+        let w = a.width, h = a.height
+        let y = luma(a)
+        let b = max(1, border)
+        guard w > 2 * b, h > 2 * b else { return 0 }
+        var sum = 0.0, sumSquares = 0.0
+        for row in b..<(h - b) {
+            for x in b..<(w - b) {
+                let i = row * w + x
+                let l = y[i - 1] + y[i + 1] + y[i - w] + y[i + w] - 4 * y[i]
+                sum += l
+                sumSquares += l * l
+            }
+        }
+        let n = Double((w - 2 * b) * (h - 2 * b))
+        let mean = sum / n
+        return sumSquares / n - mean * mean
+    }
+
     /// PSNR in dB over the RGB planes (values in 0...1), ignoring `border` pixels on every side;
     /// +infinity for identical pictures.
     public static func psnr(_ a: RGBImage, _ b: RGBImage, border: Int = 0) -> Double {

@@ -7,6 +7,9 @@ public enum RenderVariant: String, CaseIterable, Sendable {
     case splatFast = "splat-fast"
     /// Softmax splatting, `best` preset.
     case splatBest = "splat-best"
+    /// `best` with the colours splatted bilinearly (`ResampleKernel.splat`): the soft renderer
+    /// the B-spline sampling replaced, kept to measure what it changed.
+    case colourSplatBest = "colour-splat-best"
     /// Average splatting (alpha = 0), `best` preset otherwise: isolates what the weights W buy.
     case averageSplat = "average-splat"
     /// Bilinear backward warp, I_t(q) = I0(q - F_t(q)) (the reference `BackwardWarp`).
@@ -25,6 +28,17 @@ public struct RenderScore: Sendable {
     public var ssim: [Double]
     /// GMSD per frame (lower is better).
     public var gmsd: [Double] = []
+    /// Per rendered frame (frame 0 included when the scorer was started with it): its detail
+    /// (`ImageMetrics.detail`) over I0's.
+    public var detail: [Double] = []
+    /// Mean absolute difference of each rendered frame and the one before.
+    public var steps: [Double] = []
+    /// Mean absolute difference of the last rendered frame and the first, over the median step:
+    /// how a clip of these frames would jump when it loops (nil before two frames).
+    public var seam: Double?
+
+    /// Detail pulse over the frames: sharpest over softest.
+    public var pulse: Double { detail.isEmpty ? .nan : detail.max()! / max(1e-12, detail.min()!) }
 
     /// Mean PSNR over frames (infinite frames, i.e. exact ones, are capped at 100 dB).
     public var meanPSNR: Double { psnr.isEmpty ? .nan : psnr.map { min($0, 100) }.reduce(0, +) / Double(psnr.count) }
@@ -48,6 +62,11 @@ public final class RenderScorer {
     public private(set) var scores: [RenderScore]
     private let renderers: [SplatRenderer?]
     private var outputs: [RGBImage]
+    /// Each variant's first and latest picture (for the steps and the seam).
+    private var first: [RGBImage?]
+    private var previous: [RGBImage?]
+    /// I0's detail.
+    private let baseDetail: Double
     /// Called with each variant's picture as it is scored (e.g. to save some for a metric that
     /// runs elsewhere, such as LPIPS in Python); nil = not called.
     public var observer: ((RenderVariant, RGBImage) -> Void)?
@@ -65,11 +84,46 @@ public final class RenderScorer {
             switch variant {
             case .splatFast: SplatRenderer(width: w, height: h, quality: .fast, alpha: alpha, threads: threads)
             case .splatBest: SplatRenderer(width: w, height: h, quality: .best, alpha: alpha, threads: threads)
+            case .colourSplatBest: SplatRenderer(width: w, height: h, quality: .best, alpha: alpha, threads: threads, kernel: .splat)
             case .averageSplat: SplatRenderer(width: w, height: h, quality: .best, alpha: 0, threads: threads)
             case .backwardWarp, .still: nil
             }
         }
         outputs = variants.map { _ in RGBImage(width: w, height: h) }
+        first = variants.map { _ in nil }
+        previous = variants.map { _ in nil }
+        baseDetail = max(1e-12, ImageMetrics.detail(reference, border: border))
+    }
+
+    /// Renders frame 0 (its field from I0, zero for measured motion) with every variant without
+    /// scoring it: it starts the steps, and the seam compares the last frame with it.
+    public func start(field: UnsafeBufferPointer<Float>) {
+        for v in scores.indices { track(v, render(v, field: field)) }
+    }
+
+    /// Variant v's picture for `field`.
+    private func render(_ v: Int, field: UnsafeBufferPointer<Float>) -> RGBImage {
+        switch scores[v].variant {
+        case .still:
+            return reference
+        case .backwardWarp:
+            return BackwardWarp.warp(reference, field: Array(field), weights: weights)
+        default:
+            renderers[v]!.render(reference, field: field, weights: weights, into: &outputs[v])
+            return outputs[v]
+        }
+    }
+
+    /// Detail, step and seam of variant v's next picture.
+    private func track(_ v: Int, _ out: RGBImage) {
+        scores[v].detail.append(ImageMetrics.detail(out, border: border) / baseDetail)
+        if let last = previous[v] { scores[v].steps.append(ImageMetrics.meanAbsoluteDifference(out, last, border: border)) }
+        if first[v] == nil { first[v] = out }
+        previous[v] = out
+        if let start = first[v], !scores[v].steps.isEmpty {
+            let median = scores[v].steps.sorted()[scores[v].steps.count / 2]
+            scores[v].seam = ImageMetrics.meanAbsoluteDifference(out, start, border: border) / max(1e-12, median)
+        }
     }
 
     /// Renders I0 by `field` ((2, H, W), I0 -> frame) with every variant and scores it against `frame`.
@@ -77,16 +131,8 @@ public final class RenderScorer {
         precondition(frame.width == reference.width && frame.height == reference.height, "RenderScorer: frame size differs from I0")
         let target = ImageMetrics.SSIMReference(frame)
         for v in scores.indices {
-            let out: RGBImage
-            switch scores[v].variant {
-            case .still:
-                out = reference
-            case .backwardWarp:
-                out = BackwardWarp.warp(reference, field: Array(field), weights: weights)
-            default:
-                renderers[v]!.render(reference, field: field, weights: weights, into: &outputs[v])
-                out = outputs[v]
-            }
+            let out = render(v, field: field)
+            track(v, out)
             observer?(scores[v].variant, out)
             scores[v].psnr.append(ImageMetrics.psnr(out, frame, border: border))
             scores[v].ssim.append(ImageMetrics.ssim(out, target, border: border))

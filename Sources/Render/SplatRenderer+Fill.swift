@@ -17,6 +17,7 @@ extension SplatRenderer {
         // Per band: (holes, partial) counts, summed after the parallel pass.
         nonisolated(unsafe) let counts = counters
         nonisolated(unsafe) let rowFlags = partialRows
+        let motionLayout = spline != nil
         parallelBands(bands, threads: threads) { band in
             let rows = bandRows(band, of: bands, rows: h)
             var holes = 0, partial = 0
@@ -32,7 +33,13 @@ extension SplatRenderer {
                         // coarse fill would only soften it, and counting it full lets a frame without
                         // real holes skip the pyramid altogether.
                         let c: Float = coverage >= SplatRenderer.fullCoverage ? 1 : coverage
-                        v[5] = 0; v[6] = 0; v[7] = c
+                        if motionLayout {
+                            // Blue moves out of lane 7 (the confidence from here on); lane 6 keeps
+                            // the splat's own confidence for the output's blend.
+                            v[5] = v[7]; v[6] = c; v[7] = c
+                        } else {
+                            v[5] = 0; v[6] = 0; v[7] = c
+                        }
                         acc[i] = v
                         if c < 1 { partial += 1 }
                     } else {
@@ -185,6 +192,7 @@ extension SplatRenderer {
                     var v: SIMD8<Float> = conf * p
                     v += (1 - conf) * up
                     v[7] = 1
+                    if finest { v[6] = conf }  // the splat's own share, for writeResampled
                     f[y * fw + x] = v
                 }
             }
@@ -212,16 +220,42 @@ extension SplatRenderer {
 }
 
 extension SplatRenderer {
+    /// Where the motion changes by more than this many pixels from one pixel to the next, it is
+    /// chaotic (measured flow on waves, spray, reeds, folding shadows) and the splatted colour
+    /// blend replaces the sharp sample, fully from `chaoticGradient`: one displacement sampled
+    /// sharply there is a confident guess among several, while the blend hedges. Measured on the
+    /// twelve loop clips of Benchmarks/render/README.md ("Detail and loops").
+    static let smoothGradient: Float = 0.25
+    static let chaoticGradient: Float = 1
+
+    /// 1 where the displacement at pixel i differs from its four neighbours' by at most
+    /// `smoothGradient` px (on either axis), 0 from `chaoticGradient`, linear between.
+    @inline(__always)
+    static func smoothness(_ acc: UnsafeMutablePointer<SIMD8<Float>>, _ i: Int, x: Int, y: Int, width w: Int,
+                           height h: Int) -> Float {
+        let fx = acc[i][0], fy = acc[i][1]
+        let l = x > 0 ? i - 1 : i, r = x + 1 < w ? i + 1 : i
+        let u = y > 0 ? i - w : i, d = y + 1 < h ? i + w : i
+        @inline(__always) func step(_ j: Int) -> Float { max(abs(acc[j][0] - fx), abs(acc[j][1] - fy)) }
+        let worst = max(max(step(l), step(r)), max(step(u), step(d)))
+        // NaN (a non-finite displacement) fails the comparison and counts as chaotic.
+        guard worst <= chaoticGradient else { return 0 }
+        return min(1, (chaoticGradient - worst) / (chaoticGradient - smoothGradient))
+    }
+
     /// Displacements below this (pixels, on both axes) copy I0 instead of sampling it: the value
     /// sampled that close to a pixel differs from it by at most 1/512 of a full-range edge step,
     /// half an 8-bit code value.
     static let stillDisplacement: Float = 1.0 / 512
 
-    /// B-spline kernels: level 0 holds each output pixel's displacement F(q) (splatted with the
-    /// softmax weights, holes filled); the output is I0 sampled once at q - F(q). A pixel that
-    /// moves by less than `stillDisplacement` copies I0 (bit-exact where nothing moves, and most
-    /// of a still's background costs no sampling); colours and alpha are clamped to [0, 1], since
-    /// the interpolating B-spline rings slightly at hard edges.
+    /// B-spline kernels: level 0 holds, per output pixel, the displacement F(q) and the colour
+    /// splatted with the softmax weights (holes and partly covered pixels filled by push-pull),
+    /// and in lane 6 the share c that the splats themselves covered. The output is I0 sampled once
+    /// at q - F(q) where the splats covered the pixel, the filled colour where nothing landed
+    /// (a disocclusion: sampling I0 there would repeat whatever uncovered it), blended by c in
+    /// between. A covered pixel that moves by less than `stillDisplacement`, or by whole pixels,
+    /// copies I0 (exact, and most of a still's background costs no sampling). Values are clamped
+    /// to [0, 1]: the interpolating B-spline rings slightly at hard edges.
     func writeResampled(_ spline: BSplineImage, source: UnsafePointer<Float>, sourceAlpha: UnsafePointer<Float>?,
                         rgb: UnsafeMutablePointer<Float>, alpha: UnsafeMutablePointer<Float>?) {
         let n = width * height, w = width, h = height
@@ -238,17 +272,29 @@ extension SplatRenderer {
                 for x in 0..<w {
                     let i = y * w + x
                     let p = acc[i]
-                    let dx = p[0], dy = p[1]
-                    if abs(dx) < still && abs(dy) < still {
-                        dst[i] = src[i]
-                        dst[n + i] = src[n + i]
-                        dst[2 * n + i] = src[2 * n + i]
-                        dstAlpha?[i] = srcAlpha?[i] ?? 1
-                        continue
+                    // Sharp where the splats covered the pixel and the motion around it is smooth.
+                    let c = p[6] * Self.smoothness(acc, i, x: x, y: y, width: w, height: h)
+                    // A non-finite displacement (none reaches level 0 from finite fields) counts as none.
+                    let dx = p[0].isFinite ? p[0] : 0, dy = p[1].isFinite ? p[1] : 0
+                    var v: SIMD4<Float>
+                    if c <= 0 {
+                        v = SIMD4(p[2], p[3], p[5], 0)
+                    } else {
+                        let sx = Float(x) - dx, sy = Float(y) - dy
+                        let rx = sx.rounded(), ry = sy.rounded()
+                        if abs(sx - rx) < still && abs(sy - ry) < still && rx >= 0 && ry >= 0 && rx < Float(w) && ry < Float(h) {
+                            let j = Int(ry) * w + Int(rx)
+                            v = SIMD4(src[j], src[n + j], src[2 * n + j], srcAlpha?[j] ?? 1)
+                        } else {
+                            v = spline.sample(x: sx, y: sy)
+                        }
+                        if c < 1 {
+                            let a = v[3]
+                            v = c * v + (1 - c) * SIMD4(p[2], p[3], p[5], 0)
+                            v[3] = a
+                        }
                     }
-                    // A non-finite displacement (none reaches level 0 from finite fields) samples I0 in place.
-                    let sx = dx.isFinite ? Float(x) - dx : Float(x), sy = dy.isFinite ? Float(y) - dy : Float(y)
-                    let v = spline.sample(x: sx, y: sy)
+                    if dstAlpha != nil && c <= 0 { v[3] = spline.sample(x: Float(x) - dx, y: Float(y) - dy)[3] }
                     dst[i] = min(max(v[0], 0), 1)
                     dst[n + i] = min(max(v[1], 0), 1)
                     dst[2 * n + i] = min(max(v[2], 0), 1)

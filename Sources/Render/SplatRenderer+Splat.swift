@@ -93,12 +93,13 @@ extension SplatSource {
         return SIMD8(w * rgb[i], w * rgb[n + i], w * rgb[2 * n + i], w * a, w * motion[i], w, 1, 0)
     }
 
-    /// Source pixel i's splat vector when the motion is splatted: (0, 0, 0, 0, w*W, w, 1, 0); the
-    /// frame's w*F goes into lanes 0-1 as it is splatted.
+    /// Source pixel i's splat vector when the motion is splatted: (0, 0, w*r, w*g, w*W, w, 1, w*b);
+    /// the frame's w*F goes into lanes 0-1 as it is splatted. The colour is only for holes.
     @inline(__always)
     func motionVector(_ i: Int) -> SIMD8<Float> {
+        let n = width * height
         let w = softmax[i]
-        return SIMD8(0, 0, 0, 0, w * motion[i], w, 1, 0)
+        return SIMD8(0, 0, w * rgb[i], w * rgb[n + i], w * motion[i], w, 1, w * rgb[2 * n + i])
     }
 
     /// fast: one bilinear splat per source pixel.
@@ -150,7 +151,7 @@ extension SplatSource {
             let sx = Float(x) + ox + mx, sy = Float(y) + oy + my
             let v: SIMD8<Float>
             if splatsMotion {
-                v = SIMD8(w * mx, w * my, 0, 0, wm, w, 1, 0)
+                v = SIMD8(w * mx, w * my, w * mix(rgb), w * mix(rgb + n), wm, w, 1, w * mix(rgb + 2 * n))
             } else {
                 let a = alpha.map(mix) ?? 1
                 v = SIMD8(w * mix(rgb), w * mix(rgb + n), w * mix(rgb + 2 * n), w * a, wm, w, 1, 0)

@@ -41,6 +41,8 @@ public final class SplatRenderer {
     /// (H*W) accumulator (level 0) followed by the push-pull pyramid levels, one SIMD8 per pixel.
     /// While splatting, lanes are: 0-2 w*rgb, 3 w*a, 4 w*W, 5 w, 6 coverage (sum of bilinear
     /// coefficients without the softmax weight). In the pyramid: 0-2 rgb, 3 a, 4 W, 7 confidence.
+    /// B-spline kernels splat the motion: 0-1 w*F, 2-3 w*(r, g), 7 w*b, the rest as above; in the
+    /// pyramid 0-1 F, 2-3 (r, g), 5 b, 6 (level 0 only) the splats' own confidence.
     let pyramid: UnsafeMutablePointer<SIMD8<Float>>
     /// Pyramid levels: level 0 is the full picture, each next one half the size (rounded up).
     let levels: [Level]

@@ -36,4 +36,23 @@ enum Basis {
         }
         return m
     }
+
+    /// (indices, 2K) synthesis matrix of an exact-length loop: term k makes cycles[k] whole cycles
+    /// over `frames` frames, so the rows are those of `synthesis` with theta_k = 2 pi cycles[k] i /
+    /// frames, reduced in integers (frame `frames` is exactly frame 0).
+    static func loop(cycles: [Int], frames: Int, indices: Range<Int>, frequencies K: Int) -> [Float] {
+        precondition(cycles.count == K && frames > 0, "Basis.loop: \(cycles.count) cycle counts for K = \(K), \(frames) frames")
+        var m = [Float](repeating: 0, count: indices.count * 2 * K)
+        for (row, i) in indices.enumerated() {
+            for k in 0..<K {
+                let w: Double = k == 0 ? 1 : 2
+                let turns = (cycles[k].multipliedFullWidth(by: i % frames))
+                let phase = Double(frames.dividingFullWidth(turns).remainder) / Double(frames)
+                let theta = 2 * Double.pi * phase
+                m[row * 2 * K + k] = Float(w * cos(theta))
+                m[row * 2 * K + K + k] = Float(-w * sin(theta))
+            }
+        }
+        return m
+    }
 }

@@ -19,6 +19,8 @@ public enum MotionFile {
     public static let slowdownKey = "timeline.slowdown"
     /// Optional metadata: the timeline's number of periods in a rendered clip.
     public static let periodsKey = "timeline.periods"
+    /// Optional metadata: the timeline's exact clip length in output seconds (`loop=seconds`).
+    public static let secondsKey = "timeline.seconds"
     /// Optional metadata: the pulls of `poke` and how they ring down (`Dynamics.text`).
     public static let dynamicsKey = "dynamics"
     /// The coefficient convention, repeated in the metadata for readers without our docs.
@@ -57,6 +59,7 @@ public enum MotionFile {
             periodsKey: String(scene.timeline.periods),
         ]
         if let d = scene.dynamics { metadata[dynamicsKey] = d.text }
+        if let seconds = scene.timeline.seconds { metadata[secondsKey] = String(seconds) }
         return (entries, metadata)
     }
 
@@ -180,6 +183,12 @@ public enum MotionFile {
                 throw fail("metadata '\(periodsKey)' = '\(text)' is not a whole number in \(Timeline.periodsRange)")
             }
             timeline.periods = n
+        }
+        if let text = meta[secondsKey] {
+            guard let x = Double(text), Timeline.secondsRange.contains(x) else {
+                throw fail("metadata '\(secondsKey)' = '\(text)' is not a number of seconds in \(Timeline.secondsRange)")
+            }
+            timeline.seconds = x
         }
 
         do {

@@ -43,11 +43,33 @@ struct SplatBasicsTests {
     }
 
     @Test(arguments: RenderQuality.allCases)
-    func subPixelTranslationMatchesBilinearInterpolation(quality: RenderQuality) {
+    func subPixelTranslationSamplesTheBSplineOfI0(quality: RenderQuality) {
+        // The splatted motion of a uniform translation is exact, so each pixel is I0's B-spline
+        // sampled at q - F.
         let w = 48, h = 32
         let dx: Float = 0.3, dy: Float = 0.65
         let image = Fixture.texture(width: w, height: h)
-        let renderer = SplatRenderer(width: w, height: h, quality: quality)
+        let out = SplatRenderer(width: w, height: h, quality: quality)
+            .render(image, field: Fixture.uniformField(width: w, height: h, dx: dx, dy: dy),
+                    weights: [Float](repeating: 0.7, count: w * h))
+        let spline = BSplineImage(image, kernel: quality.kernel)
+        defer { spline.deallocate() }
+        var worst: Float = 0
+        for y in 2..<(h - 2) {
+            for x in 2..<(w - 2) {
+                let want = spline.sample(x: Float(x) - dx, y: Float(y) - dy)
+                for c in 0..<3 { worst = max(worst, abs(out.data[c * w * h + y * w + x] - min(max(want[c], 0), 1))) }
+            }
+        }
+        #expect(worst < 1e-5, "max interior error \(worst)")
+    }
+
+    @Test(arguments: RenderQuality.allCases)
+    func colourSplatOfASubPixelTranslationIsBilinearInterpolation(quality: RenderQuality) {
+        let w = 48, h = 32
+        let dx: Float = 0.3, dy: Float = 0.65
+        let image = Fixture.texture(width: w, height: h)
+        let renderer = SplatRenderer(width: w, height: h, quality: quality, kernel: .splat)
         let out = renderer.render(image, field: Fixture.uniformField(width: w, height: h, dx: dx, dy: dy),
                                   weights: [Float](repeating: 0.7, count: w * h))
         var worst: Float = 0
@@ -69,8 +91,10 @@ struct SplatBasicsTests {
         var field = [Float](repeating: 0, count: 2 * w * h)
         field[1] = 1  // pixel 1 (red 1) moves onto pixel 2 (red 0)
         let weights: [Float] = [0, 1, 0, 0]
-        let soft = SplatRenderer(width: w, height: h, alpha: 2).render(image, field: field, weights: weights)
-        let average = SplatRenderer(width: w, height: h, alpha: 0).render(image, field: field, weights: weights)
+        // (The colour splat shows the weights in the colours; the B-spline kernels weigh the
+        // displacements the same way, see OcclusionTests.)
+        let soft = SplatRenderer(width: w, height: h, alpha: 2, kernel: .splat).render(image, field: field, weights: weights)
+        let average = SplatRenderer(width: w, height: h, alpha: 0, kernel: .splat).render(image, field: field, weights: weights)
         #expect(abs(average.data[2] - 0.5) < 1e-6)
         #expect(abs(soft.data[2] - Float(7.389056 / 8.389056)) < 1e-5)  // e^2 / (e^2 + 1)
     }

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Loops as a user makes them: frame count, detail in every frame, detail pulse and seam.
+
+For each scene (real clips: measured motion; the Samples stills: predicted motion) the motion is
+made once (`motion,motionsave=scene.gidm`), then rendered by the CLI as loops of several lengths
+with the B-spline sampling (`render` default) and with the colour splat it replaced
+(`render=kernel=splat`), both `quality=best`. Each loop is written losslessly (y4m) and as
+H.264 at CRF 12 (what a user keeps), decoded by ffmpeg and measured on luma:
+
+  frames   decoded frame count (goal: round(S x fps))
+  detail   variance of the Laplacian of each frame over I0's (I0 = the scene's picture):
+           minimum and median over the loop (goal >= 0.85 in every frame)
+  pulse    sharpest frame's detail over the softest's (goal <= 1.2)
+  seam     mean |last - first| over the median |frame - previous| (goal <= 1.3)
+
+    Training/.venv/bin/python Benchmarks/render/loop_quality.py [--bin PATH] [--clips DIR]
+        [--clip NAME]... [--seconds 4 7.3] [--workdir DIR]
+
+Needs a release build (`swift build -c release --product gid-filter`), ffmpeg, numpy and
+safetensors (Training/.venv has them). Clips are read from ../shared/data/clips and skipped
+with a message when it is absent; the two stills ship in Samples/.
+"""
+import argparse, json, os, subprocess, sys, tempfile, time
+
+import numpy as np
+from safetensors.numpy import load_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLIPS = [
+    "candle__candle_closeup_light4israel.mkv", "fire__fireplace_gatech.mkv",
+    "plants__evm_shadow_house_trees.mkv", "plants__palm_leaf_shadows_wall.mkv",
+    "structure_sway__crane_crop_phasebased.mkv", "water__dyntex_fountain_trees.avi",
+    "water__sea_sunset_waves.mkv", "plants__sunlit_leaves_wind.mkv", "plants__reeds_wind_bw.mkv",
+    "water__mossy_forest_stream.mkv", "sky_clouds__mist_over_forest_ridge.mkv",
+    "mixed_landscape__misty_lakeshore_trees_wind.mkv",
+]
+STILLS = ["Samples/stills/bythewater.jpg", "Samples/stills/coldripple.jpg"]
+KERNELS = [("B-spline", "render=quality=best"), ("colour splat", "render=quality=best:kernel=splat")]
+
+
+def run(cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr.strip()[-400:]}")
+    return r
+
+
+def luma_frames(path):
+    info = json.loads(run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                           "stream=width,height", "-of", "json", path]).stdout)["streams"][0]
+    w, h = info["width"], info["height"]
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, h, w).astype(np.float64) / 255
+
+
+def detail(y, border=8):
+    lap = y[:-2, 1:-1] + y[2:, 1:-1] + y[1:-1, :-2] + y[1:-1, 2:] - 4 * y[1:-1, 1:-1]
+    b = border - 1
+    return lap[b:-b, b:-b].var()
+
+
+def reference_luma(gidm):
+    t = load_file(gidm)["reference_image"]  # (3, H, W) floats in [0, 1]
+    y = 0.299 * t[0] + 0.587 * t[1] + 0.114 * t[2]
+    return np.round(np.clip(y, 0, 1) * 255) / 255  # the 8-bit luma a decoder gives
+
+
+def measure(path, base):
+    f = luma_frames(path)
+    d = np.array([detail(x) for x in f]) / base
+    steps = np.abs(np.diff(f, axis=0)).mean(axis=(1, 2))
+    seam = np.abs(f[-1] - f[0]).mean() / np.median(steps)
+    return len(f), d.min(), np.median(d), d.max() / d.min(), seam
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default=os.path.join(ROOT, ".build/release/gid-filter"))
+    ap.add_argument("--clips", default=os.path.join(ROOT, "../shared/data/clips"))
+    ap.add_argument("--clip", action="append", help="clip file name (repeatable); default: twelve clips")
+    ap.add_argument("--seconds", type=float, nargs="+", default=[4, 7.3])
+    ap.add_argument("--workdir", default=None)
+    a = ap.parse_args()
+    work = a.workdir or tempfile.mkdtemp(prefix="loop-quality-")
+    os.makedirs(work, exist_ok=True)
+    scenes = [(os.path.join(ROOT, s), "predicted") for s in STILLS]
+    if os.path.isdir(a.clips):
+        scenes += [(os.path.join(a.clips, c), "measured") for c in (a.clip or CLIPS)]
+    else:
+        print(f"clips skipped: {a.clips} is absent (only the Samples stills are measured)")
+    print("| scene | motion | loop | renderer | frames (goal) | lossless: detail min / median, pulse, seam | CRF 12: detail min / median, pulse, seam |")
+    print("|---|---|---|---|---|---|---|")
+    for path, kind in scenes:
+        name = os.path.splitext(os.path.basename(path))[0]
+        if not os.path.exists(path):
+            print(f"| {name} | skipped: not found | | | | | |")
+            continue
+        gidm = os.path.join(work, name + ".gidm")
+        t0 = time.time()
+        run([a.bin, "-y", "-nostats", "-loglevel", "error", "-i", path, "-vf", f"motion,motionsave={gidm}", "-f", "null", "-"])
+        base = detail(reference_luma(gidm))
+        fps = 30.0
+        for seconds in a.seconds:
+            for label, render in KERNELS:
+                out = os.path.join(work, f"{name}-{seconds}-{label.replace(' ', '')}")
+                graph = f"loop=seconds={seconds},{render}"
+                run([a.bin, "-y", "-nostats", "-loglevel", "error", "-i", gidm, "-vf", graph, out + ".y4m"])
+                run(["ffmpeg", "-v", "error", "-y", "-i", out + ".y4m", "-c:v", "libx264", "-crf", "12",
+                     "-pix_fmt", "yuv420p", out + ".mp4"])
+                cells = []
+                for p in (out + ".y4m", out + ".mp4"):
+                    n, dmin, dmed, pulse, seam = measure(p, base)
+                    cells.append(f"{dmin:.2f} / {dmed:.2f}, {pulse:.2f}, {seam:.2f}")
+                frames = n
+                rate = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate",
+                            "-of", "csv=p=0", out + ".mp4"]).stdout.strip().split("/")
+                fps = float(rate[0]) / float(rate[1] if len(rate) > 1 else 1)
+                goal = round(seconds * fps)
+                print(f"| {name} | {kind} | {seconds} s | {label} | {frames} ({goal}) | {cells[0]} | {cells[1]} |", flush=True)
+                for p in (out + ".y4m", out + ".mp4"):
+                    os.remove(p)
+        print(f"<!-- {name}: {time.time() - t0:.0f} s -->", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
