@@ -220,27 +220,29 @@ extension SplatRenderer {
 }
 
 extension SplatRenderer {
-    /// Where the motion changes by more than this many pixels from one pixel to the next, it is
-    /// chaotic (measured flow on waves, spray, reeds, folding shadows) and the splatted colour
-    /// blend replaces the sharp sample, fully from `chaoticGradient`: one displacement sampled
-    /// sharply there is a confident guess among several, while the blend hedges. Measured on the
-    /// twelve loop clips of Benchmarks/render/README.md ("Detail and loops").
-    static let smoothGradient: Float = 0.25
-    static let chaoticGradient: Float = 1
+    /// Where the displacement at a pixel departs from the mean of its four neighbours' by more
+    /// than this many pixels, the motion there is chaotic (measured flow on waves, spray, reeds,
+    /// folding shadows), and the splatted colour blend replaces the sharp sample, fully from
+    /// `chaoticDeparture`: one displacement sampled sharply there is a confident guess among
+    /// several, while the blend hedges. Smooth motion, however strong its stretch or shear (a
+    /// still's predicted motion), departs from its neighbours' mean by nearly nothing and stays
+    /// sharp. Measured: Benchmarks/render/README.md, "Detail and loops".
+    static let smoothDeparture: Float = 0.05
+    static let chaoticDeparture: Float = 0.2
 
-    /// 1 where the displacement at pixel i differs from its four neighbours' by at most
-    /// `smoothGradient` px (on either axis), 0 from `chaoticGradient`, linear between.
+    /// 1 where pixel i's displacement is within `smoothDeparture` px of its neighbours' mean (on
+    /// both axes), 0 from `chaoticDeparture`, linear between.
     @inline(__always)
     static func smoothness(_ acc: UnsafeMutablePointer<SIMD8<Float>>, _ i: Int, x: Int, y: Int, width w: Int,
                            height h: Int) -> Float {
-        let fx = acc[i][0], fy = acc[i][1]
         let l = x > 0 ? i - 1 : i, r = x + 1 < w ? i + 1 : i
         let u = y > 0 ? i - w : i, d = y + 1 < h ? i + w : i
-        @inline(__always) func step(_ j: Int) -> Float { max(abs(acc[j][0] - fx), abs(acc[j][1] - fy)) }
-        let worst = max(max(step(l), step(r)), max(step(u), step(d)))
+        let mx = 0.25 * (acc[l][0] + acc[r][0] + acc[u][0] + acc[d][0])
+        let my = 0.25 * (acc[l][1] + acc[r][1] + acc[u][1] + acc[d][1])
+        let departure = max(abs(acc[i][0] - mx), abs(acc[i][1] - my))
         // NaN (a non-finite displacement) fails the comparison and counts as chaotic.
-        guard worst <= chaoticGradient else { return 0 }
-        return min(1, (chaoticGradient - worst) / (chaoticGradient - smoothGradient))
+        guard departure <= chaoticDeparture else { return 0 }
+        return min(1, (chaoticDeparture - departure) / (chaoticDeparture - smoothDeparture))
     }
 
     /// Displacements below this (pixels, on both axes) copy I0 instead of sampling it: the value
