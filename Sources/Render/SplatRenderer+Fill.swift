@@ -255,7 +255,7 @@ extension SplatRenderer {
     /// and in lane 6 the share c that the splats themselves covered. The output is I0 sampled once
     /// at q - F(q) where the splats covered the pixel, the filled colour where nothing landed
     /// (a disocclusion: sampling I0 there would repeat whatever uncovered it), blended by c in
-    /// between. A covered pixel that moves by less than `stillDisplacement`, or by whole pixels,
+    /// between, and by `smoothness` where the motion is chaotic. A covered pixel that moves by less than `stillDisplacement`, or by whole pixels,
     /// copies I0 (exact, and most of a still's background costs no sampling). Values are clamped
     /// to [0, 1]: the interpolating B-spline rings slightly at hard edges.
     func writeResampled(_ spline: BSplineImage, source: UnsafePointer<Float>, sourceAlpha: UnsafePointer<Float>?,

@@ -5,11 +5,14 @@ import Graph
 /// then fills holes by push-pull: the renderer of the paper's section 5, without the learned
 /// synthesis network.
 ///
-/// Frame t is `render(I0, field: F_t, weights: W)`: each source pixel p adds its colour, weighted
-/// by `exp(alpha * W(p))` times the bilinear coefficients, to the 4 pixels around p + F_t(p); the
-/// output is the weighted colour sum over the weight sum. W is the paper's per-pixel motion
-/// magnitude, mean_t ||F_t(p)|| (see `MotionWeights`): larger motion is taken as foreground and
-/// wins where several sources land on one pixel. `alpha = 0` is average splatting.
+/// Frame t is `render(I0, field: F_t, weights: W)`: each source pixel p adds its displacement and
+/// colour, weighted by `exp(alpha * W(p))` times the bilinear coefficients, to the 4 pixels around
+/// p + F_t(p), and each pixel takes the weighted sums over the weight sum. W is the paper's
+/// per-pixel motion magnitude, mean_t ||F_t(p)|| (see `MotionWeights`): larger motion is taken as
+/// foreground and wins where several sources land on one pixel. `alpha = 0` is average splatting.
+/// With a B-spline `kernel` the output is I0 sampled once at q - F(q) where the splats covered the
+/// pixel and the motion is smooth, the splatted colour elsewhere (`writeResampled`); with
+/// `kernel: .splat` it is the splatted colour everywhere (softer between whole pixels).
 ///
 /// The renderer owns every buffer it needs (allocated once in `init`), so rendering a frame does
 /// not allocate. Not thread-safe: one renderer per thread of callers; it parallelizes itself.
