@@ -58,8 +58,19 @@ public final class RenderScorer {
     public let weights: [Float]
     /// Pixels left out of the scores on each side.
     public let border: Int
-    /// Scores so far, one per variant in the order asked for.
-    public private(set) var scores: [RenderScore]
+    /// Scores so far, one per variant in the order asked for, each with its seam (last picture
+    /// against the first, computed here once rather than after every frame).
+    public var scores: [RenderScore] {
+        var out = series
+        for v in out.indices where !out[v].steps.isEmpty {
+            guard let start = first[v], let last = previous[v] else { continue }
+            let median = out[v].steps.sorted()[out[v].steps.count / 2]
+            out[v].seam = ImageMetrics.meanAbsoluteDifference(last, start, border: border) / max(1e-12, median)
+        }
+        return out
+    }
+    /// The per-frame series behind `scores`.
+    private var series: [RenderScore]
     private let renderers: [SplatRenderer?]
     private var outputs: [RGBImage]
     /// Each variant's first and latest picture (for the steps and the seam).
@@ -79,7 +90,7 @@ public final class RenderScorer {
         self.reference = reference
         self.weights = weights
         self.border = border
-        scores = variants.map { RenderScore(variant: $0, psnr: [], ssim: []) }
+        series = variants.map { RenderScore(variant: $0, psnr: [], ssim: []) }
         renderers = variants.map { variant in
             switch variant {
             case .splatFast: SplatRenderer(width: w, height: h, quality: .fast, alpha: alpha, threads: threads)
@@ -98,12 +109,12 @@ public final class RenderScorer {
     /// Renders frame 0 (its field from I0, zero for measured motion) with every variant without
     /// scoring it: it starts the steps, and the seam compares the last frame with it.
     public func start(field: UnsafeBufferPointer<Float>) {
-        for v in scores.indices { track(v, render(v, field: field)) }
+        for v in series.indices { track(v, render(v, field: field)) }
     }
 
     /// Variant v's picture for `field`.
     private func render(_ v: Int, field: UnsafeBufferPointer<Float>) -> RGBImage {
-        switch scores[v].variant {
+        switch series[v].variant {
         case .still:
             return reference
         case .backwardWarp:
@@ -114,29 +125,25 @@ public final class RenderScorer {
         }
     }
 
-    /// Detail, step and seam of variant v's next picture.
+    /// Detail and step of variant v's next picture.
     private func track(_ v: Int, _ out: RGBImage) {
-        scores[v].detail.append(ImageMetrics.detail(out, border: border) / baseDetail)
-        if let last = previous[v] { scores[v].steps.append(ImageMetrics.meanAbsoluteDifference(out, last, border: border)) }
+        series[v].detail.append(ImageMetrics.detail(out, border: border) / baseDetail)
+        if let last = previous[v] { series[v].steps.append(ImageMetrics.meanAbsoluteDifference(out, last, border: border)) }
         if first[v] == nil { first[v] = out }
         previous[v] = out
-        if let start = first[v], !scores[v].steps.isEmpty {
-            let median = scores[v].steps.sorted()[scores[v].steps.count / 2]
-            scores[v].seam = ImageMetrics.meanAbsoluteDifference(out, start, border: border) / max(1e-12, median)
-        }
     }
 
     /// Renders I0 by `field` ((2, H, W), I0 -> frame) with every variant and scores it against `frame`.
     public func add(field: UnsafeBufferPointer<Float>, frame: RGBImage) {
         precondition(frame.width == reference.width && frame.height == reference.height, "RenderScorer: frame size differs from I0")
         let target = ImageMetrics.SSIMReference(frame)
-        for v in scores.indices {
+        for v in series.indices {
             let out = render(v, field: field)
             track(v, out)
-            observer?(scores[v].variant, out)
-            scores[v].psnr.append(ImageMetrics.psnr(out, frame, border: border))
-            scores[v].ssim.append(ImageMetrics.ssim(out, target, border: border))
-            scores[v].gmsd.append(ImageMetrics.gmsd(out, frame, border: border))
+            observer?(series[v].variant, out)
+            series[v].psnr.append(ImageMetrics.psnr(out, frame, border: border))
+            series[v].ssim.append(ImageMetrics.ssim(out, target, border: border))
+            series[v].gmsd.append(ImageMetrics.gmsd(out, frame, border: border))
         }
     }
 

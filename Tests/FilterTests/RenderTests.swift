@@ -77,6 +77,6 @@ struct RenderFilterTests {
         // Magnified 12x the waves fold (bound far above 4): the option now changes the frames.
         let folding = try pictures(run("magnify=gain=12,render=duration=0.3", on: scene).items)
         let limited = try pictures(run("magnify=gain=12,render=duration=0.3:unfold=4", on: scene).items)
-        #expect(zip(folding, limited).contains { meanAbsDifference($0, $1) > 1e-3 })
+        #expect(zip(folding, limited).contains { ImageMetrics.meanAbsoluteDifference($0, $1) > 1e-3 })
     }
 }

@@ -72,14 +72,6 @@ func pictures(_ items: [StreamItem]) throws -> [RGBImage] {
     }
 }
 
-/// Mean absolute difference of two pictures' RGB values.
-func meanAbsDifference(_ a: RGBImage, _ b: RGBImage) -> Double {
-    precondition(a.data.count == b.data.count)
-    var s = 0.0
-    for i in a.data.indices { s += Double(abs(a.data[i] - b.data[i])) }
-    return s / Double(a.data.count)
-}
-
 /// Largest absolute difference of two float arrays.
 func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
     precondition(a.count == b.count)

@@ -1,4 +1,5 @@
 import Graph
+import Render
 import SpectralVolume
 import Testing
 
@@ -14,8 +15,8 @@ struct TimelineTests {
             #expect(maxAbsDifference(slow[4 * n].data, original[n].data) <= 1e-6, "frame \(n)")
         }
         // In between it really is new motion, not a repeated frame.
-        #expect(meanAbsDifference(slow[1], slow[0]) > 0)
-        #expect(meanAbsDifference(slow[1], original[1]) > 0)
+        #expect(ImageMetrics.meanAbsoluteDifference(slow[1], slow[0]) > 0)
+        #expect(ImageMetrics.meanAbsoluteDifference(slow[1], original[1]) > 0)
     }
 
     @Test func slowmoSamplesTheTextureAtTOverN() throws {
@@ -32,8 +33,8 @@ struct TimelineTests {
 
     /// Mean absolute difference of each frame and the next, the last one compared with the first.
     func neighbourDifferences(_ frames: [RGBImage]) -> (inner: [Double], seam: Double) {
-        let inner = (1..<frames.count).map { meanAbsDifference(frames[$0], frames[$0 - 1]) }
-        return (inner, meanAbsDifference(frames[0], frames[frames.count - 1]))
+        let inner = (1..<frames.count).map { ImageMetrics.meanAbsoluteDifference(frames[$0], frames[$0 - 1]) }
+        return (inner, ImageMetrics.meanAbsoluteDifference(frames[0], frames[frames.count - 1]))
     }
 
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
@@ -96,9 +97,7 @@ struct TimelineTests {
         #expect(abs(plan.speedChange - 1 / 1.46 * 0.46) < 1e-9)  // k = 1: 1.46 -> 1
         // Frame frameCount would be frame 0 again: the fields repeat exactly.
         let volume = scene.volume
-        var ends = [Float](repeating: 0, count: 2 * volume.fieldSize)
-        let extended = RenderPlanProbe.fields(volume, plan, frames: [0, plan.frameCount])
-        ends = extended
+        let ends = RenderPlanProbe.fields(volume, plan, frames: [0, plan.frameCount])
         let n = volume.fieldSize
         #expect(maxAbsDifference(Array(ends[0..<n]), Array(ends[n...])) < 1e-4)
     }
