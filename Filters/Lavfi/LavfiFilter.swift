@@ -55,10 +55,10 @@ public final class LavfiFilter: Filter {
 
     public func receive(_ item: StreamItem, emit: Emit) throws {
         guard case .frame(let f) = item else { throw GIDError.usage("\(label): takes frames, got motion") }
-        for out in try graph.process(f) { try emit(.frame(out)) }
+        try graph.process(f) { try emit(.frame($0)) }
     }
 
     public func finish(emit: Emit) throws {
-        for out in try graph.process(nil) { try emit(.frame(out)) }
+        try graph.process(nil) { try emit(.frame($0)) }
     }
 }

@@ -69,9 +69,12 @@ struct Canvas {
 
     /// An anti-aliased segment of `thickness` pixels (coverage from the distance to the segment).
     mutating func line(_ ax: Float, _ ay: Float, _ bx: Float, _ by: Float, thickness: Float, _ c: Colour) {
+        // Magnified motion can put an end point anywhere (or at infinity): draw only what is on the canvas.
+        guard ax.isFinite, ay.isFinite, bx.isFinite, by.isFinite else { return }
         let r = thickness / 2
-        let minX = Int((min(ax, bx) - r - 1).rounded(.down)), maxX = Int((max(ax, bx) + r + 1).rounded(.up))
-        let minY = Int((min(ay, by) - r - 1).rounded(.down)), maxY = Int((max(ay, by) + r + 1).rounded(.up))
+        func pixel(_ v: Float, _ limit: Int) -> Int { Double(v).clampedInt(-1...limit) }
+        let minX = pixel((min(ax, bx) - r - 1).rounded(.down), width), maxX = pixel((max(ax, bx) + r + 1).rounded(.up), width)
+        let minY = pixel((min(ay, by) - r - 1).rounded(.down), height), maxY = pixel((max(ay, by) + r + 1).rounded(.up), height)
         let dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy
         let x0 = max(minX, 0), x1 = min(maxX, width - 1), y0 = max(minY, 0), y1 = min(maxY, height - 1)
         guard x0 <= x1, y0 <= y1 else { return }

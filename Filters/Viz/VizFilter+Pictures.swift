@@ -26,7 +26,8 @@ extension VizFilter {
     /// Short label for a positive number: "0.25", "3.1", "12", "2e-3".
     static func label(_ x: Double) -> String {
         if x == 0 { return "0" }
-        if x >= 100 { return String(Int(x.rounded())) }
+        if x >= 1e6 || !x.isFinite { return String(format: "%.0e", x) }
+        if x >= 100 { return String(format: "%.0f", x) }
         if x >= 10 { return String(format: "%.0f", x) }
         if x >= 1 { return String(format: "%.1f", x) }
         if x >= 0.01 {
@@ -124,8 +125,9 @@ extension VizFilter {
         for t in 0..<rows {
             for x in 0..<w {
                 // Backward sampling, as the reference renderer does: I_t(q) = I0(q - F_t(q)).
-                let sx = min(max(Float(x) - fields[t * 2 * w + x], 0), Float(w - 1))
-                let sy = min(max(Float(row) - fields[t * 2 * w + w + x], 0), Float(h - 1))
+                let fx = fields[t * 2 * w + x], fy = fields[t * 2 * w + w + x]
+                let sx = min(max(Float(x) - (fx.isFinite ? fx : 0), 0), Float(w - 1))
+                let sy = min(max(Float(row) - (fy.isFinite ? fy : 0), 0), Float(h - 1))
                 let x0 = Int(sx), y0 = Int(sy), x1 = min(x0 + 1, w - 1), y1 = min(y0 + 1, h - 1)
                 let ax = sx - Float(x0), ay = sy - Float(y0)
                 for c in 0..<3 {

@@ -25,6 +25,8 @@ struct Arguments {
     var logLevel: LogLevel = .info
     var progressURL: String?
     var stats = true
+    var frameLimit = Limits.generatedFrames   // -frame_limit
+    var memoryBytes = Limits.memoryBytes      // -max_memory (GB)
 }
 
 /// One row of the option table: names, whether it takes a value, help text.
@@ -49,15 +51,15 @@ enum ArgumentParser {
         OptionRow(names: ["-y"], value: nil, help: "overwrite output files without asking") { a, _, _ in a.overwrite = true },
         OptionRow(names: ["-n"], value: nil, help: "never overwrite output files (exit with an error instead)") { a, _, _ in a.overwrite = false },
         OptionRow(names: ["-ss"], value: "POS", help: "before -i: start reading the input at POS (seconds or [HH:]MM:SS[.ms]; seeks where the file allows); after -i: drop the output's first POS seconds (everything is still decoded and filtered)") { a, v, after in
-            guard let t = parseTime(v), t >= 0 else { throw GIDError.usage("-ss \(v): not a position (seconds or [HH:]MM:SS[.ms])") }
+            guard let t = parseTime(v), t >= 0 else { throw GIDError.usage("-ss \(v): not a position (seconds or [HH:]MM:SS[.ms], at most 1e6 s)") }
             if after { a.outputStart = t } else { a.inputStart = t }
         },
         OptionRow(names: ["-t"], value: "SECONDS", help: "after -i: output duration (a still is repeated this long); before -i: read only this much of the input") { a, v, after in
-            guard let t = parseTime(v), t > 0 else { throw GIDError.usage("-t \(v): not a positive duration (seconds or [HH:]MM:SS[.ms])") }
+            guard let t = parseTime(v), t > 0 else { throw GIDError.usage("-t \(v): not a positive duration (seconds or [HH:]MM:SS[.ms], at most 1e6 s)") }
             if after { a.duration = t } else { a.inputDuration = t }
         },
         OptionRow(names: ["-to"], value: "POS", help: "before -i: stop reading the input at POS (with -ss, reads POS - ss seconds); after -i: stop the output at POS") { a, v, after in
-            guard let t = parseTime(v), t > 0 else { throw GIDError.usage("-to \(v): not a positive position (seconds or [HH:]MM:SS[.ms])") }
+            guard let t = parseTime(v), t > 0 else { throw GIDError.usage("-to \(v): not a positive position (seconds or [HH:]MM:SS[.ms], at most 1e6 s)") }
             if after { a.outputEnd = t } else { a.inputEnd = t }
         },
         OptionRow(names: ["-r"], value: "FPS", help: "output frame rate (25, 29.97, 30000/1001)") { a, v, _ in
@@ -74,6 +76,14 @@ enum ArgumentParser {
         OptionRow(names: ["-frames:v", "-vframes"], value: "N", help: "stop after N output frames") { a, v, _ in
             guard let n = Int(v), n > 0 else { throw GIDError.usage("-frames:v \(v): not a positive count") }
             a.maxFrames = n
+        },
+        OptionRow(names: ["-frame_limit"], value: "N", help: "most frames one filter may make from one input (a render clip, lavfi tpad/loop, a still repeated by -t); stops endless sources; default 500000, 0 = no limit") { a, v, _ in
+            guard let n = Int(v), n >= 0 else { throw GIDError.usage("-frame_limit \(v): not a count (0 = no limit)") }
+            a.frameLimit = n
+        },
+        OptionRow(names: ["-max_memory"], value: "GB", help: "memory a render may plan to use (its peak follows from its size, see docs/limits.md); default half the RAM") { a, v, _ in
+            guard let g = Double(v), g > 0, g <= 1e6 else { throw GIDError.usage("-max_memory \(v): not a size in GB") }
+            a.memoryBytes = g * 1e9
         },
         OptionRow(names: ["-an"], value: nil, help: "no audio in the output (otherwise the input's audio is copied when the graph keeps timing)") { a, _, _ in a.noAudio = true },
         OptionRow(names: ["-c:a", "-acodec", "-codec:a"], value: "copy", help: "only copy is taken: audio is copied untouched or dropped, never re-encoded") { _, v, _ in
@@ -141,11 +151,12 @@ enum ArgumentParser {
 
     static func isNegativeNumber(_ s: String) -> Bool { Double(s) != nil }
 
-    /// Seconds from "3", "2.5", "00:01:02.5" or "1:02".
+    /// Seconds from "3", "2.5", "00:01:02.5" or "1:02", within `Limits.seconds` (about 11 days).
     static func parseTime(_ s: String) -> Double? {
         let parts = s.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
         guard !parts.isEmpty, parts.count <= 3, parts.allSatisfy({ $0 != nil && $0!.isFinite }) else { return nil }
-        return parts.reduce(0.0) { $0 * 60 + $1! }
+        let t = parts.reduce(0.0) { $0 * 60 + $1! }
+        return t <= Limits.seconds.upperBound ? t : nil
     }
 
     /// The option section of --help.

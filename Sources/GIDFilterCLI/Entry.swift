@@ -27,6 +27,8 @@ public func runMain(_ argv: [String]) -> Int32 {
         default:
             let parsed = try ArgumentParser.parse(args)
             Log.level = parsed.logLevel
+            Limits.generatedFrames = parsed.frameLimit
+            Limits.memoryBytes = parsed.memoryBytes
             LibavLog.install(level: parsed.logLevel)
             if parsed.input == "-" && isatty(0) == 1 && !parsed.outputGiven {
                 throw GIDError.usage("no input: give -i FILE, or pipe media into stdin (see gid-filter -h)")

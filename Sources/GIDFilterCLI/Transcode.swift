@@ -21,7 +21,7 @@ struct Transcode {
     }
 
     func run() throws {
-        try checkPaths()
+        let mayReplace = try checkPaths()
         let range = try args.readRange()
         if readsMotion && range != ReadRange() {
             throw GIDError.usage("\(args.input): -ss, -t and -to before -i select part of a media input; a motion file has no frames to skip (use render=duration or -t after -i)")
@@ -32,7 +32,11 @@ struct Transcode {
         let duration = try args.outputDuration() ?? (source.info.isStill ? args.inputDuration : nil)
         let chain = try FilterChain(registry: registry, filters: try filters(for: source.info),
                                     input: source.info, logLevel: args.logLevel)
-        if writesMotion { return try saveMotion(source: source, chain: chain) }
+        if writesMotion {
+            do { return try saveMotion(source: source, chain: chain, replacing: mayReplace) } catch {
+                throw source.reader.map { Self.blamingDamage(error, reader: $0) } ?? error
+            }
+        }
         var out = chain.output
         guard out.kind == .frames else {
             throw GIDError.usage("the graph ends with a motion stream; end it with a filter that renders frames")
@@ -48,7 +52,9 @@ struct Transcode {
         if reader?.audioStream != nil && audio == nil && !args.noAudio {
             Log.info("\(args.input): audio dropped (the graph or -r/-t on a still changes timing)")
         }
-        let writer = WriteBehind(try MediaWriter(path: args.output, options: args.encode, input: out, audio: audio))
+        var encode = args.encode
+        encode.noClobber = !mayReplace
+        let writer = WriteBehind(try MediaWriter(path: args.output, options: encode, input: out, audio: audio))
         if let reader, audio != nil {
             let limit = duration, skip = args.outputStart
             reader.audioPacket = { try writer.writeAudio($0.shifted(by: skip), limit: limit) }
@@ -61,23 +67,33 @@ struct Transcode {
         var sink = Sink(writer: writer, progress: progress, skip: repeatStill ? 0 : args.outputStart, limit: duration,
                         maxFrames: args.maxFrames, repeatRate: repeatStill ? out.frameRate : nil)
         do {
-            while !sink.full, let item = try source.next() {
-                try chain.push(item) { try sink.take($0) }
-            }
-            if !sink.full { try chain.finish { try sink.take($0) } }
+            do {
+                while !sink.full, let item = try source.next() {
+                    try chain.push(item) { try sink.take($0) }
+                }
+                if !sink.full { try chain.finish { try sink.take($0) } }
+            } catch is Sink.Full {}  // -t or -frames:v reached while a filter was still emitting
             if sink.frames == 0, args.outputStart > 0 {
                 throw GIDError.input("\(args.input): -ss \(ReadRange.seconds(args.outputStart)) after -i drops every frame of the output (it ends at \(ReadRange.seconds(sink.seen)) s)")
             }
             try sink.close()
         } catch {
             writer.abort()
-            throw error
+            throw reader.map { Self.blamingDamage(error, reader: $0) } ?? error
         }
+        if let damage = reader?.damage { Log.warning("\(args.input): \(damage)") }
         Log.verbose("\(args.output): \(writer.framesWritten) frames written")
     }
 
+    /// A failure after the decoder skipped damaged packets is the input's fault (too few frames
+    /// left for motion, say): exit 3, one line that says both.
+    static func blamingDamage(_ error: Error, reader: MediaReader) -> Error {
+        guard let damage = reader.damage, let e = error as? GIDError, [.usage, .codec, .internal].contains(e.kind) else { return error }
+        return GIDError.input("\(reader.path): damaged input, \(damage); then: \(e.message)")
+    }
+
     /// Runs the chain and writes the first scene it ends with as a motion file.
-    private func saveMotion(source: Source, chain: FilterChain) throws {
+    private func saveMotion(source: Source, chain: FilterChain, replacing: Bool) throws {
         guard chain.output.kind == .motion else {
             throw GIDError.usage("\(args.output): a motion file needs a graph that ends with motion, not \(chain.output.kind)")
         }
@@ -91,7 +107,7 @@ struct Transcode {
         if args.output == "-" {
             try MotionFile.writeToStandardOutput(scene)
         } else {
-            try MotionFile.write(scene, to: args.output)
+            try MotionFile.write(scene, to: args.output, replacing: replacing)
         }
     }
 
@@ -123,23 +139,25 @@ struct Transcode {
     }
 
     /// Refuses to overwrite without -y and to write over the input; asks on a terminal like ffmpeg.
-    private func checkPaths() throws {
+    /// Returns whether the finished output may replace a file of that name (-y, or the user said
+    /// yes); if not, it is moved into place only if the name is still free then.
+    private func checkPaths() throws -> Bool {
         let out = args.output
-        guard out != "-", !out.contains("%") else { return }
+        guard out != "-", !out.contains("%") else { return true }
         var so = stat()
-        guard stat(out, &so) == 0 else { return }
+        guard stat(out, &so) == 0 else { return args.overwrite == true }
         var si = stat()
         if args.input != "-", stat(args.input, &si) == 0, si.st_dev == so.st_dev, si.st_ino == so.st_ino {
             throw GIDError.output("\(out): output is the same file as the input; choose another name")
         }
         if (so.st_mode & S_IFMT) == S_IFDIR { throw GIDError.output("\(out): is a directory") }
         switch args.overwrite {
-        case true?: return
+        case true?: return true
         case false?: throw GIDError.output("\(out): already exists; not overwriting (-n)")
         case nil:
             if isatty(0) == 1, isatty(2) == 1, args.input != "-" {
                 FileHandle.standardError.write("File '\(out)' already exists. Overwrite? [y/N] ".data(using: .utf8)!)
-                if let answer = readLine(), answer.lowercased().hasPrefix("y") { return }
+                if let answer = readLine(), answer.lowercased().hasPrefix("y") { return true }
             }
             throw GIDError.output("\(out): already exists; use -y to overwrite")
         }
@@ -170,11 +188,17 @@ struct Sink {
         self.repeatRate = repeatRate
     }
 
+    /// Thrown into the chain once the output is complete, so a filter that would go on emitting
+    /// (an endless lavfi source, a long render) stops at once.
+    struct Full: Error {}
+
     mutating func take(_ item: StreamItem) throws {
-        guard case .frame(var frame) = item, !full else { return }
+        guard !full else { throw Full() }
+        guard case .frame(var frame) = item else { return }
         if let rate = repeatRate, let limit {
             // A still lasts -t seconds at the output rate: the same picture, new timestamps.
-            let count = max(1, Int((limit * rate.value).rounded()))
+            let count = max(1, (limit * rate.value).clampedInt(1...Int(Int32.max)))
+            try Limits.checkGenerated(count, "-t \(ReadRange.seconds(limit)) on a still at \(rate) fps")
             for i in 0..<count where !full {
                 try put(Frame(content: frame.content, pts: Int64(i), duration: 1, timeBase: rate.inverted))
             }
@@ -185,7 +209,7 @@ struct Sink {
             seen = max(seen, frame.seconds + (frame.duration > 0 ? Double(frame.duration) * frame.timeBase.value : 0))
             if frame.seconds < skip - 1e-9 { return }
             // By exactly `skip` (not to the first kept frame) so copied audio, moved as much, stays in sync.
-            let ticks = Int64((skip / frame.timeBase.value).rounded())
+            let ticks = Int64((skip / frame.timeBase.value).clampedInt(0...Int(Int64.max / 2)))
             frame.pts = max(0, frame.pts - ticks)
         }
         if let limit, frame.seconds >= limit - 1e-9 {

@@ -13,6 +13,9 @@ public final class FilterChain {
         public let node: any FilterNode
     }
 
+    /// Most filters in one chain: far above any real graph, far below what the stack holds.
+    public static let maxStages = 1000
+
     /// The instances, in stream order.
     public let stages: [Stage]
     /// What the chain was built for.
@@ -27,6 +30,11 @@ public final class FilterChain {
     /// registry's `conversion` hook may supply a filter to insert; otherwise this throws a usage error naming both ends.
     public init(registry: FilterRegistry, filters: [ParsedFilter], input: StreamInfo,
                 logLevel: LogLevel = .info) throws {
+        // Items travel depth-first, one call frame per stage, so that a stage's output streams
+        // without buffering (a render's hundreds of frames); the depth is bounded instead.
+        guard filters.count <= Self.maxStages else {
+            throw GIDError.usage("the graph has \(filters.count) filters; at most \(Self.maxStages) are allowed in one chain")
+        }
         self.input = input
         var stages: [Stage] = []
         var current = input

@@ -13,7 +13,9 @@ public struct Rational: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(num)/\(den)" }
 
     /// Closest ratio with a small denominator (for user-typed rates like 29.97 or 25).
-    public init(approximating x: Double, maxDenominator: Int = 1001) {
+    /// Values beyond +-1e9 (and NaN) are clamped first, so a range check after this sees them.
+    public init(approximating value: Double, maxDenominator: Int = 1001) {
+        let x = value.isNaN ? 0 : min(max(value, -1e9), 1e9)
         if x == x.rounded() { self.init(Int(x), 1); return }
         for den in [1001, 1000, 100, 1] where den <= maxDenominator {
             let n = (x * Double(den)).rounded()

@@ -7,21 +7,24 @@ import Synchronization
 public enum Interrupt {
     private static let flag = Atomic<Bool>(false)
 
-    /// True once SIGINT or SIGTERM arrived.
+    /// The signals that stop a run cleanly (exit 130, temp output removed): Ctrl-C, kill, a
+    /// closed terminal, Ctrl-\\.
+    static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+
+    /// True once one of `stopSignals` arrived.
     public static var requested: Bool { flag.load(ordering: .relaxed) }
 
     /// Installs the handlers; call once at start-up.
     public static func install() {
         signal(SIGPIPE, SIG_IGN)  // EPIPE is handled as a quiet end instead
         let handler: @convention(c) (Int32) -> Void = { _ in Interrupt.flag.store(true, ordering: .relaxed) }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
+        for sig in stopSignals { signal(sig, handler) }
         // A parent may spawn us with these blocked (posix_spawn inherits the mask): unblock them.
         var set = sigset_t()
         sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
+        for sig in stopSignals { sigaddset(&set, sig) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        TempFiles.installCrashCleanup()
     }
 
     /// Throws `.interrupted` if a signal arrived.

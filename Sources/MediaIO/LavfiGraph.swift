@@ -81,6 +81,10 @@ public final class LavfiGraph {
         self.timeBase = Rational(lib.sinkRational.timeBase(sink))
         let fr = Rational(lib.sinkRational.frameRate(sink))
         self.frameRate = fr.num > 0 && fr.den > 0 ? fr : nil
+        // libavfilter configures some impossible sizes (scale=1e-308:inf) and fails only per frame.
+        guard Limits.side.contains(width), Limits.side.contains(height) else {
+            throw GIDError.usage("lavfi '\(desc)': output size \(width)x\(height) is outside 1..16384")
+        }
         if lib.sinkType(sink) != AVMEDIA_TYPE_VIDEO {
             throw GIDError.usage("lavfi '\(desc)': output is not video")
         }
@@ -103,7 +107,7 @@ public final class LavfiGraph {
             input.frame.pointee.pkt_duration = box.frame.pointee.pkt_duration
         }
         // KEEP_REF: the caller's frame may still be used downstream (a still repeated, say).
-        try check(lib.addFrame(src, input.frame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF)), .internal,
+        try check(lib.addFrame(src, input.frame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF)), .usage,
                   "lavfi '\(description)': feeding a frame")
     }
 
@@ -119,24 +123,37 @@ public final class LavfiGraph {
         if r < 0 {
             var p: UnsafeMutablePointer<AVFrame>? = f
             av_frame_free(&p)
-            try check(r, .internal, "lavfi '\(description)'")
+            // Failures while filtering come from the user's chain (scale=1e-308:inf configures, then
+            // fails on the first frame): a usage error, as a bad chain is at configuration.
+            try check(r, .usage, "lavfi '\(description)'")
         }
         return AVFrameBox(taking: f)
     }
 
-    /// Pushes a gid-filter frame and returns what came out, as gid-filter frames.
-    public func process(_ frame: Frame?) throws -> [Frame] {
+    /// Pushes a gid-filter frame (nil: the end) and hands each frame that comes out to `emit` as
+    /// it comes, so an endless source (tpad=stop=-1) streams instead of piling up, stops on Ctrl-C,
+    /// and ends with an error past `Limits.generatedFrames` frames from one input.
+    public func process(_ frame: Frame?, emit: (Frame) throws -> Void) throws {
         if let frame {
             let box = try frame.avFrame(format: inputFormat, width: inputWidth, height: inputHeight)
             try push(box)
         } else {
             try push(nil)
         }
-        var out: [Frame] = []
+        var count = 0
         while let b = try pull() {
+            count += 1
+            try Limits.checkGenerated(count, "lavfi '\(description)'")
+            try Interrupt.check()
             let pts = b.frame.pointee.pts
-            out.append(Frame(content: .native(b), pts: pts == AV_NOPTS ? 0 : pts, duration: b.frame.pointee.pkt_duration, timeBase: timeBase))
+            try emit(Frame(content: .native(b), pts: pts == AV_NOPTS ? 0 : pts, duration: b.frame.pointee.pkt_duration, timeBase: timeBase))
         }
+    }
+
+    /// Pushes a gid-filter frame and returns what came out (for bounded graphs: scale, palettes).
+    public func process(_ frame: Frame?) throws -> [Frame] {
+        var out: [Frame] = []
+        try process(frame) { out.append($0) }
         return out
     }
 }

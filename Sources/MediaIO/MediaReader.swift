@@ -20,6 +20,9 @@ public final class MediaReader {
     private var orientation = 1
     private var draining = false
     private var finished = false
+    /// Packets the decoder refused (damaged data), and libav's reason for the first.
+    public private(set) var corruptPackets = 0
+    private var firstCorruption = ""
     private var firstPTS: Int64?
     private var lastPTS: Int64 = -1
     /// The last decoded frame's timestamp in the stream's own time base (before the shift to 0),
@@ -94,8 +97,9 @@ public final class MediaReader {
         info.duration = full.map { min($0 - range.start, range.duration ?? .infinity) } ?? range.duration
         info.frameCount = nil
         guard range.start > 0 else { return }
-        let target = origin + Int64(range.start * Double(AV_TIME_BASE))
-        if avformat_seek_file(fmt, -1, Int64.min, target, target, 0) >= 0 {
+        // A corrupt start time near Int64's end must not overflow: then decode from the start.
+        let (target, overflow) = origin.addingReportingOverflow(Int64(range.start * Double(AV_TIME_BASE)))
+        if !overflow, avformat_seek_file(fmt, -1, Int64.min, target, target, 0) >= 0 {
             avcodec_flush_buffers(dec)
         } else {
             Log.verbose("\(path): cannot seek; decoding from the start up to -ss \(ReadRange.seconds(range.start))")
@@ -126,6 +130,9 @@ public final class MediaReader {
     private func openDecoder() throws {
         let par = stream.pointee.codecpar!
         guard let codec = avcodec_find_decoder(par.pointee.codec_id) else {
+            if par.pointee.codec_id == AV_CODEC_ID_NONE {
+                throw GIDError.input("\(path): the video stream's codec is not recognised (damaged file?)")
+            }
             throw GIDError.codec("\(path): no decoder for codec '\(String(cString: avcodec_get_name(par.pointee.codec_id)))'")
         }
         dec = avcodec_alloc_context3(codec)
@@ -229,7 +236,19 @@ public final class MediaReader {
         guard index == videoIndex else { return }
         // decodeNext drains every pending frame before feeding, so EAGAIN cannot happen here.
         let s = avcodec_send_packet(dec, pkt)
-        if s < 0 { Log.warning("\(path): skipping a corrupt packet: \(explain(s))") }
+        if s < 0 {
+            // Damaged files fail packet after packet: one summary line (`damage`), not one per packet.
+            let why = explain(s)
+            if corruptPackets == 0 { firstCorruption = why }
+            corruptPackets += 1
+            Log.verbose("\(path): skipping a corrupt packet: \(why)")
+        }
+    }
+
+    /// "N corrupt packets skipped (first: reason)", or nil when every packet decoded.
+    public var damage: String? {
+        guard corruptPackets > 0 else { return nil }
+        return "\(corruptPackets) corrupt packet\(corruptPackets == 1 ? "" : "s") skipped (first: \(firstCorruption))"
     }
 
     /// The libav colour space for a name given on the command line.

@@ -10,6 +10,8 @@ public struct EncodeOptions: Sendable {
     public var preset: String?
     public var pixelFormat: String?
     public var bitrate: String?
+    /// Fail rather than replace a file that exists when the output is moved into place.
+    public var noClobber = false
 
     public init(format: String? = nil, codec: String? = nil, crf: Int? = nil, preset: String? = nil,
                 pixelFormat: String? = nil, bitrate: String? = nil) {
@@ -52,7 +54,7 @@ public final class MediaWriter {
         self.options = options
         self.info = input
         plan = try OutputPlan(path: path, format: options.format, codec: options.codec)
-        target = try OutputTarget(path: path, isSequence: plan.isImageSequence)
+        target = try OutputTarget(path: path, isSequence: plan.isImageSequence, noClobber: options.noClobber)
         if let audio {
             if plan.carriesAudio { audioIn = audio } else { Log.info("\(path): audio dropped (\(plan.muxer) output carries video only)") }
         }
@@ -103,7 +105,7 @@ public final class MediaWriter {
         let tb = Rational(audioIn.stream.pointee.time_base)
         if let limit, p.pointee.pts != AV_NOPTS, Double(p.pointee.pts) * tb.value - packet.shift >= limit { return }
         guard let clone = av_packet_clone(p) else { return }
-        let shift = Int64((packet.shift / tb.value).rounded())
+        let shift = Int64((packet.shift / tb.value).clampedInt(-(1 << 53)...(1 << 53)))
         if clone.pointee.pts != AV_NOPTS { clone.pointee.pts -= shift }
         if clone.pointee.dts != AV_NOPTS { clone.pointee.dts -= shift }
         if (clone.pointee.dts != AV_NOPTS && clone.pointee.dts < 0) {

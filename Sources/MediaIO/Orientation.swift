@@ -4,6 +4,8 @@ import Graph
 enum Orientation {
     /// EXIF orientation from a display-matrix rotation in degrees (ffmpeg's sign convention).
     static func fromRotation(_ degrees: Double) -> Int {
+        // An all-zero display matrix gives NaN: no rotation, as ffmpeg treats it.
+        guard degrees.isFinite else { return 1 }
         // av_display_rotation_get gives counter-clockwise degrees; ffmpeg autorotate undoes it.
         let r = Int(((-degrees).rounded()).truncatingRemainder(dividingBy: 360) + 360) % 360
         switch r {

@@ -9,9 +9,14 @@ final class OutputTarget {
     let writePath: String
     private let tempDir: String?
     private var committed = false
+    /// Never replace a file that exists at commit time (-n, or no -y): two runs racing for one
+    /// name cannot both succeed.
+    private let noClobber: Bool
+    private var token: Int?
 
-    init(path: String, isSequence: Bool) throws {
+    init(path: String, isSequence: Bool, noClobber: Bool = false) throws {
         self.path = path
+        self.noClobber = noClobber
         if path == "-" {
             writePath = "pipe:1"
             tempDir = nil
@@ -23,7 +28,9 @@ final class OutputTarget {
         let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         if isSequence {
             let tmp = "\(dir)/.gid-tmp-\(tag)"
+            token = TempFiles.register(tmp, folder: true)
             guard mkdir(tmp, 0o755) == 0 else {
+                TempFiles.unregister(token)
                 throw GIDError.output("\(path): cannot create output: \(String(cString: strerror(errno)))")
             }
             tempDir = tmp
@@ -32,8 +39,12 @@ final class OutputTarget {
             tempDir = nil
             writePath = "\(dir)/.\(name).gid-tmp-\(tag)"
             // Create it now so permission problems surface before any decoding work.
+            token = TempFiles.register(writePath)
             let fd = open(writePath, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-            guard fd >= 0 else { throw GIDError.output("\(path): cannot create output: \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else {
+                TempFiles.unregister(token)
+                throw GIDError.output("\(path): cannot create output: \(String(cString: strerror(errno)))")
+            }
             close(fd)
         }
         OutputTarget.register(self)
@@ -47,14 +58,15 @@ final class OutputTarget {
         if let tempDir {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: tempDir)) ?? []
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            for f in files.sorted() where rename("\(tempDir)/\(f)", "\(dir)/\(f)") != 0 {
-                throw GIDError.output("\(dir)/\(f): cannot move into place: \(String(cString: strerror(errno)))")
+            for f in files.sorted() where !TempFiles.move("\(tempDir)/\(f)", to: "\(dir)/\(f)", replacing: !noClobber) {
+                throw TempFiles.moveError("\(dir)/\(f)")
             }
             rmdir(tempDir)
-        } else if rename(writePath, path) != 0 {
-            throw GIDError.output("\(path): cannot move into place: \(String(cString: strerror(errno)))")
+        } else if !TempFiles.move(writePath, to: path, replacing: !noClobber) {
+            throw TempFiles.moveError(path)
         }
         committed = true
+        TempFiles.unregister(token)
         OutputTarget.unregister(self)
     }
 
@@ -68,6 +80,7 @@ final class OutputTarget {
         } else {
             unlink(writePath)
         }
+        TempFiles.unregister(token)
         OutputTarget.unregister(self)
     }
 

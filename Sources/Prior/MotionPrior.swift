@@ -115,6 +115,11 @@ public struct MotionPrior: Sendable {
             data = try p.predict(image: image, steps: steps, seed: seed, guidance: guidance, threads: threads)
             settings = "seed=\(seed) steps=\(steps) guidance=\(guidance)"
         }
+        // Damaged weights (NaN or Inf, or values that overflow on the way) give non-finite motion:
+        // the model file is at fault, not the still.
+        if let bad = data.firstIndex(where: { !$0.isFinite }) {
+            throw PriorError(.corrupt, file: file, "the model produced \(data[bad]) motion (its weights hold NaN/Inf or overflow); reinstall or retrain it")
+        }
         let name = URL(fileURLWithPath: file).lastPathComponent
         do {
             return try SpectralVolume(frequencies: K, width: image.width, height: image.height, data: data, fps: 30,

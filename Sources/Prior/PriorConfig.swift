@@ -67,10 +67,15 @@ public struct PriorConfig: Sendable, Equatable, Decodable {
         guard ["cosine", "linear"].contains(cfg.schedule) else {
             throw PriorError(.unsupported, file: file, "noise schedule '\(cfg.schedule)' is unknown (cosine or linear)")
         }
-        let ok = (1...75).contains(cfg.K) && cfg.gridW > 0 && cfg.gridH > 0 && cfg.condFactor > 0 && cfg.base > 0
-            && !cfg.mults.isEmpty && cfg.mults.allSatisfy { $0 > 0 } && cfg.resBlocks > 0 && cfg.heads > 0 && cfg.groups > 0
-            && cfg.timesteps > 1 && cfg.tMax < cfg.timesteps && cfg.x0Clip > 0
-            && cfg.mults.allSatisfy { (cfg.base * $0) % cfg.groups == 0 && (cfg.base * $0) % cfg.heads == 0 }
+        // Upper bounds first (real models sit far inside): a corrupt file must not overflow
+        // base * mult or ask for terabytes before its tensors are even checked.
+        let bounded = (1...75).contains(cfg.K) && (1...256).contains(cfg.gridW) && (1...256).contains(cfg.gridH)
+            && (1...16).contains(cfg.condFactor) && (1...1024).contains(cfg.base) && (1...8).contains(cfg.mults.count)
+            && cfg.mults.allSatisfy { (1...16).contains($0) } && (1...8).contains(cfg.resBlocks) && (1...64).contains(cfg.heads)
+            && (1...1024).contains(cfg.groups) && (2...100_000).contains(cfg.timesteps) && (-1..<cfg.timesteps).contains(cfg.tMax)
+            && cfg.x0Clip.isFinite && cfg.x0Clip > 0 && cfg.x0Clip <= 1e4
+            && cfg.frequencyAttentionLevels.allSatisfy { (0..<cfg.mults.count).contains($0) }
+        let ok = bounded && cfg.mults.allSatisfy { (cfg.base * $0) % cfg.groups == 0 && (cfg.base * $0) % cfg.heads == 0 }
         guard ok else { throw PriorError(.corrupt, file: file, "model_config has out-of-range values: \(json)") }
         guard cfg.spatialAttention == false || cfg.channels.allSatisfy({ ($0 / cfg.heads) % 4 == 0 }) else {
             throw PriorError(.unsupported, file: file, "attention heads of \(cfg.channels.map { $0 / cfg.heads }) channels: the Swift engine needs multiples of 4")

@@ -71,25 +71,27 @@ public enum MotionFile {
 
     /// Writes a scene to `path`: a hidden temporary file beside it, renamed into place when
     /// complete (as MediaIO's outputs), so a failed write never leaves a partial file.
-    public static func write(_ scene: Scene, to path: String) throws {
+    /// `replacing` false: fail if `path` exists when the file is moved into place (-n).
+    public static func write(_ scene: Scene, to path: String, replacing: Bool = true) throws {
         let url = URL(fileURLWithPath: path)
         let temp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).gid-tmp-\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent(".\(url.lastPathComponent).gid-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         func fail() -> GIDError { GIDError.output("\(path): cannot write motion file (\(String(cString: strerror(errno))))") }
-        let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let token = TempFiles.register(temp)
+        defer { TempFiles.unregister(token) }
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw fail() }
         do {
             defer { close(fd) }
             let (entries, metadata) = contents(scene)
             try SafeTensors.write(entries, metadata: metadata, to: fd, name: path)
         } catch {
-            unlink(temp.path)
+            unlink(temp)
             throw error
         }
-        // rename(2) replaces an existing file atomically.
-        guard rename(temp.path, path) == 0 else {
-            let e = fail()
-            unlink(temp.path)
+        guard TempFiles.move(temp, to: path, replacing: replacing) else {
+            let e = TempFiles.moveError(path)
+            unlink(temp)
             throw e
         }
     }
@@ -111,13 +113,14 @@ public enum MotionFile {
         if let version = meta["format_version"], version != formatVersion {
             throw fail("unsupported format_version '\(version)' (this build reads \(formatVersion))")
         }
-        func positive(_ key: String) throws -> Double {
+        func positive(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
             guard let s = meta[key] else { throw fail("missing metadata '\(key)'") }
             guard let x = Double(s), x.isFinite, x > 0 else { throw fail("metadata '\(key)' = '\(s)' is not a positive number") }
+            guard range.contains(x) else { throw fail("metadata '\(key)' = '\(s)' is outside \(range.lowerBound)...\(range.upperBound)") }
             return x
         }
-        let fps = try positive("fps")
-        let window = try positive("window_seconds")
+        let fps = try positive("fps", Limits.frameRate)
+        let window = try positive("window_seconds", SpectralVolume.windowRange)
 
         func tensor(_ key: String, required: Bool = true) throws -> SafeTensors.Tensor? {
             guard let t = st.tensors[key] else {
@@ -143,6 +146,7 @@ public enum MotionFile {
             throw fail("K=\(K) frequencies is outside 1..75")
         }
         guard H > 0, W > 0 else { throw fail("empty grid \(W)x\(H)") }
+        guard Limits.side.contains(H), Limits.side.contains(W) else { throw fail("grid \(W)x\(H) is larger than 16384") }
         if let s = meta["num_frequencies"], Int(s) != K {
             throw fail("metadata num_frequencies '\(s)' disagrees with the tensors' K=\(K)")
         }

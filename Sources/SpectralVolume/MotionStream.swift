@@ -16,7 +16,7 @@ extension StreamInfo {
         var out = self
         out.duration = seconds
         if let seconds, let rate = frameRate?.value, rate > 0 {
-            out.frameCount = max(1, Int((seconds * rate).rounded()))
+            out.frameCount = (seconds * rate).clampedInt(1...Int(Int32.max))
         } else {
             out.frameCount = nil
         }

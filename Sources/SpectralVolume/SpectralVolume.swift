@@ -14,6 +14,8 @@ import Graph
 public struct SpectralVolume: Sendable, Equatable {
     /// Allowed number of frequencies (75 = the last bin below Nyquist for 150 frames).
     public static let frequencyRange: ClosedRange<Int> = 1...75
+    /// Allowed window T, seconds (a motion period longer than a day is no loop anyone renders).
+    public static let windowRange: ClosedRange<Double> = 1e-3...86400
     /// The paper's default K.
     public static let defaultFrequencies = 16
     /// The paper's default frame rate.
@@ -74,8 +76,8 @@ public struct SpectralVolume: Sendable, Equatable {
         guard width > 0, height > 0 else {
             throw GIDError.usage("spectral volume: size \(width)x\(height) must be positive")
         }
-        guard fps.isFinite, fps > 0, windowSeconds.isFinite, windowSeconds > 0 else {
-            throw GIDError.usage("spectral volume: fps=\(fps) and window=\(windowSeconds) s must be positive")
+        guard Limits.frameRate.contains(fps), Self.windowRange.contains(windowSeconds) else {
+            throw GIDError.usage("spectral volume: fps=\(fps) must be in 0.001...1000 and window=\(windowSeconds) s in 0.001...86400")
         }
         guard data.count == 2 * frequencies * 2 * width * height else {
             throw GIDError.internal("spectral volume: \(data.count) floats, want 2*\(frequencies)*2*\(height)*\(width)")

@@ -65,7 +65,7 @@ public struct RenderPlan: Sendable, Equatable {
         if let seconds = timeline.seconds {
             self.init(loopSeconds: seconds, timeline: timeline, volume: volume, fps: fps)
         } else {
-            let frames = max(1, Int((timeline.duration(window: volume.windowSeconds) * fps).rounded()))
+            let frames = (timeline.duration(window: volume.windowSeconds) * fps).clampedInt(1...Int(Int32.max))
             self.init(frameCount: frames, fps: fps, step: Double(timeline.periods) * volume.windowFrames / Double(frames))
         }
     }
@@ -85,7 +85,7 @@ public struct RenderPlan: Sendable, Equatable {
     /// by the same factor; rounding each term on its own changes none by more than that, and the
     /// high terms (many cycles) hardly at all.
     public init(loopSeconds seconds: Double, timeline: Timeline, volume: SpectralVolume, fps: Double) {
-        let frames = max(1, Int((seconds * fps).rounded()))
+        let frames = (seconds * fps).clampedInt(1...Int(Int32.max))
         let clip = Double(frames) / fps
         let periodsInClip = clip / timeline.period(window: volume.windowSeconds)
         var cycles = [0]
@@ -103,7 +103,7 @@ public struct RenderPlan: Sendable, Equatable {
     /// A clip of exactly `seconds` (not rounded to periods; it loops only if the user chose so).
     public init(seconds: Double, timeline: Timeline, volume: SpectralVolume, fps: Double) {
         // Output frame i is at i / fps seconds, which is i / (fps * slowdown) texture seconds.
-        self.init(frameCount: max(1, Int((seconds * fps).rounded())), fps: fps, step: volume.fps / (fps * timeline.slowdown))
+        self.init(frameCount: (seconds * fps).clampedInt(1...Int(Int32.max)), fps: fps, step: volume.fps / (fps * timeline.slowdown))
     }
 
     /// Texture time in frames of output frame i (for an exact-length loop: the unsnapped time).
