@@ -49,7 +49,9 @@ final class WindowMeasurement: MotionSource {
     init(options: MotionFilter.Options, referenceIndex: Int, input: StreamInfo, label: String) throws {
         self.label = label
         var rate = input.frameRate?.value ?? 0
-        if !(rate > 0 && rate <= 1000) {
+        // Below 1 fps (a GIF with a minutes-long frame delay) frames are no motion samples, and
+        // half a frame period would exceed the whole clip: measure on a 30 fps clock instead.
+        if !(rate >= 1 && rate <= 1000) {
             Log.info("\(label): \(input.source.isEmpty ? "the input" : input.source) has no usable frame rate; measuring on a 30 fps clock")
             rate = 30
         }
@@ -68,7 +70,7 @@ final class WindowMeasurement: MotionSource {
             Log.info("\(label): the clip has \(Self.format(available)) s from start=\(Self.format(options.start)) s, less than the default 5 s window; measuring \(Self.format(available)) s")
             seconds = available
         }
-        samples = Int((seconds * rate).rounded())
+        samples = (seconds * rate).clampedInt(0...Int(Int32.max))
         guard samples >= 2 else {
             throw GIDError.usage("\(label): window=\(Self.format(seconds)) s holds \(samples) frame(s) at \(Self.format(rate)) fps; motion needs at least 2")
         }
