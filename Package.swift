@@ -65,6 +65,13 @@ let package = Package(
                                "RenderFilter", "VizFilter", "PredictFilter"],
                 path: "Sources/GIDFilterCLI"),
         .executableTarget(name: "gid-filter", dependencies: ["GIDFilterCLI"], path: "Sources/gid-filter"),
+        // Fuzzing (docs/fuzzing.md): libFuzzer targets when built with -DFUZZING -sanitize=fuzzer,address
+        // (scripts/fuzz.sh); otherwise a replayer, `gid-fuzz TARGET FILE...`, for crashes and Fuzz/corpus.
+        .executableTarget(name: "gid-fuzz",
+                          dependencies: ["Graph", "SpectralVolume", "Prior", "GIDFilterCLI", "NullFilter", "LavfiFilter",
+                                         "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter", "SlowmoFilter",
+                                         "LoopFilter", "RenderFilter", "VizFilter", "PredictFilter"],
+                          path: "Sources/gid-fuzz"),
 
         .testTarget(name: "GraphTests", dependencies: ["Graph", "NullFilter"], path: "Tests/GraphTests"),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Graph"], path: "Tests/MediaIOTests"),

@@ -36,17 +36,22 @@ public func runMain(_ argv: [String]) -> Int32 {
             if parsed.output == "-" && isatty(1) == 1 && parsed.encode.format != "null" {
                 throw GIDError.usage("refusing to write media to a terminal; give an output file or pipe stdout")
             }
+            Log.holdNotices()
             try Transcode(args: parsed).run()
+            Log.releaseNotices()
         }
         return 0
     } catch is DownstreamClosed {
+        Log.releaseNotices()
         return 0  // the reader went away (| head): a quiet, successful end
     } catch let e as GIDError {
         OutputCleanup.abortAll()
+        Log.dropNotices()
         Log.error(e.message)
         return e.kind.exitCode
     } catch {
         OutputCleanup.abortAll()
+        Log.dropNotices()
         Log.error("internal error: \(error)")
         return GIDError.Kind.internal.exitCode
     }

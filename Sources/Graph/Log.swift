@@ -31,9 +31,48 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
 public enum Log {
     nonisolated(unsafe) public static var level: LogLevel = .info
 
+    /// While set, info and warning lines wait in `held` (see `holdNotices`).
+    nonisolated(unsafe) private static var holding = false
+    nonisolated(unsafe) private static var held: [String] = []
+    nonisolated(unsafe) private static var overflow = 0
+    private static let heldLock = NSLock()
+    private static let maxHeld = 100
+
+    /// From now on, info and warning lines wait until `releaseNotices` (the run succeeded) or
+    /// are dropped by `dropNotices` (it failed): a failure is then exactly one line, its error,
+    /// not "measuring 1 s of the clip" followed by why that was impossible.
+    public static func holdNotices() { heldLock.withLock { holding = true } }
+
+    /// Prints the held lines in order and stops holding.
+    public static func releaseNotices() {
+        let (lines, more) = heldLock.withLock {
+            defer { holding = false; held = []; overflow = 0 }
+            return (held, overflow)
+        }
+        for line in lines { emit(line) }
+        if more > 0 { emit("(\(more) more notices not shown)\n") }
+    }
+
+    /// Forgets the held lines and stops holding.
+    public static func dropNotices() {
+        heldLock.withLock { holding = false; held = []; overflow = 0 }
+    }
+
     public static func write(_ level: LogLevel, _ message: String) {
         guard level <= Log.level, Log.level != .quiet else { return }
         let line = message.hasSuffix("\n") ? message : message + "\n"
+        if level == .info || level == .warning {
+            let kept = heldLock.withLock {
+                guard holding else { return false }
+                if held.count < maxHeld { held.append(line) } else { overflow += 1 }
+                return true
+            }
+            if kept { return }
+        }
+        emit(line)
+    }
+
+    private static func emit(_ line: String) {
         line.utf8CString.withUnsafeBufferPointer { buf in
             _ = Foundation.write(2, buf.baseAddress, buf.count - 1)
         }
