@@ -305,10 +305,10 @@ def limiter(mem_bytes):
     return apply
 
 
-def run_one(argv, cwd, timeout, mem_bytes):
+def run_one(argv, cwd, timeout, mem_bytes, env=None):
     start = time.time()
     p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         preexec_fn=limiter(mem_bytes), start_new_session=True)
+                         preexec_fn=limiter(mem_bytes), start_new_session=True, env=env)
     try:
         out, err = p.communicate(timeout=timeout)
         hung = False
@@ -515,6 +515,9 @@ def main():
                         "hang": sum(1 for f in ff if f["category"] == "hang"),
                         "failing": [f for f in ff if f["category"] != "ok"]} if args.ffmpeg else None),
             "failing": [{k: v for k, v in r.items() if k != "input"} for r in failing],
+            # A damaged file is an input error (3); exit 2 (usage) on one is a wrong code, or a
+            # command the mutation made impossible: listed to be judged.
+            "usage_exits": [{k: v for k, v in r.items() if k != "input"} for r in results if r["rc"] == 2],
         }
         if args.report:
             os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)

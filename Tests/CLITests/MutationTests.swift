@@ -96,6 +96,21 @@ struct MutationTests {
         #expect(!r.signaled && r.status == 0, "gid-fuzz corpus died (status \(r.status)); the input is on the last 'gid-fuzz: TARGET FILE' line:\n\(tail)")
         #expect(r.stdout.contains("no crash"), "\(r.stdout.suffix(300))")
     }
+
+    /// The fast subset of fuzzing: thousands of seeded mutations of the corpus through every
+    /// fuzz target in process (`gid-fuzz mutate`), no libFuzzer needed.
+    @Test("gid-fuzz mutates Fuzz/corpus thousands of times without a crash")
+    func fuzzMutations() throws {
+        let binary = URL(fileURLWithPath: Tool.binary).deletingLastPathComponent().appendingPathComponent("gid-fuzz").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "\(binary) is not built (swift build --product gid-fuzz)")
+        let corpus = Tool.root.appendingPathComponent("Fuzz/corpus").path
+        let r = try MutationRun.run(binary, ["mutate", corpus, "100", "2026"], in: Tool.root.path, timeout: 600)
+        let tail = r.stderr.split(separator: "\n").suffix(5).joined(separator: "\n")
+        #expect(!r.timedOut, "gid-fuzz mutate hung; last lines:\n\(tail)")
+        #expect(!r.signaled && r.status == 0, "gid-fuzz mutate died (status \(r.status)); the seed is on the last 'mutating' line:\n\(tail)")
+        let runs = r.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        #expect(runs >= 5000 && r.stdout.contains("no crash"), "\(r.stdout.suffix(300))")
+    }
 }
 
 /// SplitMix64: the same cases on every machine and every run.
