@@ -116,7 +116,9 @@ def run(case, args):
     if case["kind"] == "model":
         os.unlink(model)
     files = sorted(os.listdir(out_dir))
-    leftovers = [f for f in files if f != "out.mp4"]
+    # motionsave=FILE writes FILE by design: on success it is an output, not a leftover.
+    saved = set(re.findall(r"motionsave=(?:file=)?([^,:'\s]+)", " ".join(case["argv"]))) if rc == 0 else set()
+    leftovers = [f for f in files if f != "out.mp4" and f not in saved]
     partial = "out.mp4" in files and rc != 0
     category, problems = classify(rc, hung, stderr, leftovers, partial)
     shutil.rmtree(out_dir, ignore_errors=True)

@@ -66,6 +66,9 @@ public final class RenderFilter: Filter {
             out.width = w
             out.height = h
         }
+        if options.fps > 0 && options.fps < Limits.frameRate.lowerBound {
+            throw GIDError.usage("\(label): fps=\(options.fps): below \(Limits.frameRate.lowerBound) (0 = the scene's rate)")
+        }
         let rate = options.fps > 0 ? Rational(approximating: options.fps) : (input.frameRate ?? Rational(30, 1))
         fps = rate.value
         out.frameRate = rate
