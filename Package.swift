@@ -60,7 +60,7 @@ let package = Package(
 
         // The command line: ffmpeg-style options, registry of filters, progress, exit codes.
         .target(name: "GIDFilterCLI",
-                dependencies: ["Graph", "MediaIO", "SpectralVolume", "Flow", "Render", "NullFilter", "LavfiFilter",
+                dependencies: ["Graph", "MediaIO", "SpectralVolume", "Flow", "Render", "Prior", "NullFilter", "LavfiFilter",
                                "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter", "SlowmoFilter", "LoopFilter",
                                "RenderFilter", "VizFilter", "PredictFilter"],
                 path: "Sources/GIDFilterCLI"),

@@ -3,6 +3,7 @@
 #   scripts/bootstrap.sh demo   install what is missing, build (release), turn a shipped still into a looping MP4 (no Python),
 #                               then loop and poke the measured motion of a shipped clip
 #   scripts/bootstrap.sh test   install what is missing, build, run every test
+#   scripts/bootstrap.sh build  install what is missing, build the release binary (scripts/install.sh)
 # Safe to rerun: each step only does work that is still needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,7 +62,18 @@ find_swift() {
     command -v swift >/dev/null 2>&1 || { say "Swift 6 toolchain not found: install it from swift.org (swift 6.0 or newer)"; exit 1; }
 }
 
+build_release() {
+    swift build -c release --product gid-filter 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\]' >&2 || true; }
+}
+
 case "${1:-}" in
+build)
+    # For scripts/install.sh and the Dockerfile: what the build needs, then the release binary.
+    install_apt
+    find_swift
+    say "building (release)"
+    build_release
+    ;;
 demo)
     install_apt
     find_swift
@@ -104,7 +116,7 @@ test)
     "$py" -m pytest -q -p no:cacheprovider Training/tests
     ;;
 *)
-    echo "usage: scripts/bootstrap.sh demo [OUT.mp4] | test" >&2
+    echo "usage: scripts/bootstrap.sh demo [OUT.mp4] | test | build" >&2
     exit 2
     ;;
 esac

@@ -1,6 +1,7 @@
 import Foundation
 import Graph
 import MediaIO
+import Prior
 import SpectralVolume
 
 /// Entry point: returns the process exit status (see README's table of exit codes).
@@ -20,7 +21,9 @@ public func runMain(_ argv: [String]) -> Int32 {
         case "-h", "--help", "-help", "help":
             print(usage)
         case "-version", "--version", "version":
-            print("gid-filter \(version) (libavcodec \(MediaInfo.libavcodecVersion))")
+            print("gid-filter \(version)")
+            print(MediaInfo.libraryVersions)
+            print("model: \(MotionPrior.defaultModelPath() ?? "none found (give model=PATH or set $\(MotionPrior.environmentVariable))")")
         case "bench":
             try Bench.run(Array(args.dropFirst()))
         case "flow": try FlowCommand.run(Array(args.dropFirst()))
