@@ -53,6 +53,16 @@ install_training() {
     fi
 }
 
+install_batch() {
+    # Batch/ray_batch.py's test runs a local Ray instance; Ray lives in its own venv (~300 MB).
+    local venv=Batch/.venv
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import ray, pytest" 2>/dev/null; then
+        say "installing Batch/requirements.txt into $venv (Ray, about 300 MB, under a minute)"
+        python3 -m venv "$venv" && "$venv/bin/pip" install -q -r Batch/requirements.txt \
+            || say "could not install Batch/requirements.txt: the batch test will be skipped"
+    fi
+}
+
 find_swift() {
     if ! command -v swift >/dev/null 2>&1; then
         for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
@@ -114,6 +124,12 @@ test)
     # The release binary lets the end-to-end sample test run; debug would do but is slower.
     swift build -c release --product gid-filter 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\]' || true; }
     "$py" -m pytest -q -p no:cacheprovider Training/tests
+    install_batch
+    if [ -x Batch/.venv/bin/python ] && Batch/.venv/bin/python -c "import ray, pytest" 2>/dev/null; then
+        Batch/.venv/bin/python -m pytest -q -p no:cacheprovider Batch/tests
+    else
+        say "skipping Batch/tests: Ray could not be installed"
+    fi
     ;;
 *)
     echo "usage: scripts/bootstrap.sh demo [OUT.mp4] | test | build" >&2
