@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """QA sweep: every clip of ../shared/data/clips through the three real-footage jobs, one JSON line
 per clip. Not a benchmark (nothing is timed against a peer): it finds what the six benchmark
-clips do not show (the tenth session's black blocks, the eleventh's lost last frame).
+clips do not show (black blocks from a broken hole fill, a loop that loses its last frame).
 
     swift build -c release --scratch-path .build-measure --product gid-filter
     python3 Benchmarks/qa/sweep_clips.py [NAME-PART ...] > sweep.jsonl      # ~25 min for all 44

@@ -76,7 +76,7 @@ public final class FrameInterpolator {
     ///
     /// Why: sharp-edged cartoons, flames and fast fine texture lose their motion at the
     /// automatic size, while most clips gain nothing from a finer flow that costs 11-17% more
-    /// time on every pair (fifth session). On the 44 clips of `bench_slowmo.py --all` the probe
+    /// time on every pair. On the 44 clips of `bench_slowmo.py --all` the probe
     /// gained +0.05 dB (x2 and x4) on average: the cartoon +1.0 / +0.5, flames over black
     /// +0.5 / +0.7, flowing water x4 +0.5, steam +0.4 / +0.3, reeds +0.4; no clip lost more than
     /// 0.1 dB. It costs 3-20% more time on the six benchmark clips (the probe's extra flows, and

@@ -9,7 +9,7 @@ import Glibc
 /// and a buffer's first touch costs one page fault per 2 MB instead of 512. This machine's kernel
 /// gives huge pages only to memory that asks (`madvise` mode). Measured first with glibc's
 /// hugetlb tunable on the whole process (slow motion x4 at 640x360 -11% wall, x2 -4%); these
-/// buffers alone gave most of it (Benchmarks/slowmo/README.md, eighth session).
+/// buffers alone gave most of it (Benchmarks/slowmo/README.md).
 public enum HugePages {
     /// Huge-page size on x86-64 and arm64 (4 KB base pages).
     static let size = 2 << 20

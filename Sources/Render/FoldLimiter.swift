@@ -15,7 +15,7 @@ import SpectralVolume
 /// sharp edge (a real motion border, one pixel wide) is hardly touched while a chaotic area is.
 /// It is an option, not the default, because it also smooths motion that is chaotic and right:
 /// at onset 4 the comb on the palm shadows is gone, at -0.09 dB there against the real frames,
-/// but fire loses 0.39 dB and the fountain 0.13 (Benchmarks/render/README.md, ninth session).
+/// but fire loses 0.39 dB and the fountain 0.13 (Benchmarks/render/README.md, "Fold limiter").
 public enum FoldLimiter {
     /// The suggested onset (`render=unfold=4`): removed the palm-shadow comb; lower onsets
     /// smoothed real motion too (onset 1: -0.4..-0.85 dB on four of the six benchmark clips).

@@ -86,7 +86,7 @@ extension SplatRenderer {
     /// -0.82 dB on average (a webcam whose drift uncovers a border strip, filled with ground and
     /// haze: -6.1 dB), levels 1-2 -0.04 dB (-0.20 on the webcam), none +0.02; the disk test's
     /// red in the uncovered area (background ~0.19, disk ~0.88): 0.18 / 0.20 / 0.42.
-    /// Benchmarks/render/README.md, tenth session.
+    /// Benchmarks/render/README.md, "Hole fill".
     static let backgroundPreferenceLevels = 2
 
     /// Whether push and pull at pyramid level `index` weigh by W (`best`, softmax weights on).
