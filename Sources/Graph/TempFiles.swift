@@ -14,6 +14,7 @@ public enum TempFiles {
         return p
     }()
     private static let lock = NSLock()
+    nonisolated(unsafe) private static var installed = false
     private static let fatalSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT]
     nonisolated(unsafe) private static let previous: UnsafeMutablePointer<sigaction> = {
         let p = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
@@ -52,6 +53,9 @@ public enum TempFiles {
     /// the signal to whatever handled it before (the Swift runtime's backtracer, or the default).
     /// Runs on an alternate stack, so a stack overflow is covered too.
     public static func installCrashCleanup() {
+        // Once only: a second install would record its own handler as "previous" and loop.
+        guard !installed else { return }
+        installed = true
         _ = table
         var stack = stack_t()
         stack.ss_size = 256 * 1024
