@@ -223,7 +223,7 @@ enum Mutator {
     }
 }
 
-/// Runs a program directly (no shell, so a signal death shows as one) with a time limit.
+/// `Tool.run` with text outputs, for the mutation runs.
 enum MutationRun {
     struct Result {
         var status: Int32
@@ -234,34 +234,8 @@ enum MutationRun {
     }
 
     static func run(_ executable: String, _ args: [String], in dir: String, timeout: TimeInterval) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        nonisolated(unsafe) var timedOut = false
-        let timer = DispatchWorkItem {
-            timedOut = true
-            kill(p.processIdentifier, SIGKILL)
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        timer.cancel()
-        return Result(status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal && !timedOut,
-                      timedOut: timedOut, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        let r = try Tool.run(executable, args, in: dir, timeout: timeout)
+        return Result(status: r.status, signaled: r.signaled, timedOut: r.timedOut,
+                      stdout: String(decoding: r.stdout, as: UTF8.self), stderr: String(decoding: r.stderr, as: UTF8.self))
     }
 }

@@ -34,14 +34,31 @@ enum Tool {
     /// Runs a command line through bash (so tests can use real pipes), in `dir`.
     @discardableResult
     static func shell(_ command: String, in dir: String, stdin: Data? = nil, env extra: [String: String] = [:]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-o", "pipefail", "-c", command]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
         var env = ProcessInfo.processInfo.environment
         env["G"] = binary
         env.merge(extra) { $1 }
-        p.environment = env
+        let r = try run("/bin/bash", ["-o", "pipefail", "-c", command], in: dir, stdin: stdin, env: env)
+        return Result(status: r.status, stdout: r.stdout, stderr: String(decoding: r.stderr, as: UTF8.self))
+    }
+
+    /// What `run` saw: the exit status, whether a signal ended the program (not our time limit),
+    /// whether the time limit did, and both outputs.
+    struct Run {
+        var status: Int32
+        var signaled: Bool
+        var timedOut: Bool
+        var stdout: Data
+        var stderr: Data
+    }
+
+    /// Runs a program directly (no shell, so a signal death shows as one), killed after `timeout`.
+    static func run(_ executable: String, _ args: [String], in dir: String, stdin: Data? = nil,
+                    env: [String: String]? = nil, timeout: TimeInterval? = nil) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        if let env { p.environment = env }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -52,6 +69,12 @@ enum Tool {
             inPipe.fileHandleForWriting.write(stdin)
             try inPipe.fileHandleForWriting.close()
         }
+        nonisolated(unsafe) var timedOut = false
+        let timer = DispatchWorkItem {
+            timedOut = true
+            kill(p.processIdentifier, SIGKILL)
+        }
+        if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer) }
         // Read both pipes concurrently so neither fills up and blocks the child.
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
@@ -63,7 +86,9 @@ enum Tool {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        timer.cancel()
+        return Run(status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal && !timedOut,
+                   timedOut: timedOut, stdout: outData, stderr: errData)
     }
 
     /// Runs gid-filter with arguments (no shell), in `dir`.
