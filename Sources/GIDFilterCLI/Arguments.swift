@@ -63,7 +63,7 @@ enum ArgumentParser {
             if after { a.outputEnd = t } else { a.inputEnd = t }
         },
         OptionRow(names: ["-r"], value: "FPS", help: "output frame rate (25, 29.97, 30000/1001)") { a, v, _ in
-            guard let r = Rational(parsing: v), r.value > 0, r.value <= 1000 else { throw GIDError.usage("-r \(v): not a frame rate in (0, 1000]") }
+            guard let r = Rational(parsing: v), Limits.frameRate.contains(r.value) else { throw GIDError.usage("-r \(v): not a frame rate in 0.001...1000") }
             a.frameRate = r
         },
         OptionRow(names: ["-s"], value: "WxH", help: "output size, e.g. 512x288 (-1 or -2 keeps the aspect ratio)") { a, v, _ in
