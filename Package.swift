@@ -58,9 +58,15 @@ let package = Package(
         .target(name: "RenderFilter", dependencies: ["Graph", "SpectralVolume", "Render"], path: "Filters/Render"),
         .target(name: "VizFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/Viz"),
 
+        // `gid-filter bench`: timings against peers run in the same process, and the renderer's
+        // scoring on real clips. Kept out of the libraries the CLI's jobs run.
+        .target(name: "Bench",
+                dependencies: ["Graph", "MediaIO", "SpectralVolume", "Flow", "Render", "RenderFilter"],
+                path: "Sources/Bench", swiftSettings: native),
+
         // The command line: ffmpeg-style options, registry of filters, progress, exit codes.
         .target(name: "GIDFilterCLI",
-                dependencies: ["Graph", "MediaIO", "SpectralVolume", "Flow", "Render", "Prior", "NullFilter", "LavfiFilter",
+                dependencies: ["Graph", "MediaIO", "SpectralVolume", "Flow", "Render", "Prior", "Bench", "NullFilter", "LavfiFilter",
                                "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter", "SlowmoFilter", "LoopFilter",
                                "RenderFilter", "VizFilter", "PredictFilter"],
                 path: "Sources/GIDFilterCLI"),
@@ -76,7 +82,7 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "NullFilter"], path: "Tests/GraphTests"),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Graph"], path: "Tests/MediaIOTests"),
         .testTarget(name: "FlowTests", dependencies: ["Flow", "MediaIO", "SpectralVolume"], path: "Tests/FlowTests"),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "SpectralVolume", "Flow", "MediaIO"], path: "Tests/RenderTests"),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Bench", "SpectralVolume", "Flow", "MediaIO"], path: "Tests/RenderTests"),
         .testTarget(name: "FilterTests",
                     dependencies: ["Graph", "MediaIO", "SpectralVolume", "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter",
                                    "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter", "Render"],

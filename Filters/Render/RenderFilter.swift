@@ -122,6 +122,11 @@ public final class RenderFilter: Filter {
     }
 }
 
+extension RenderFilter {
+    /// Displacement fields the renderer evaluates per sgemm (a benchmark's peer batches alike).
+    public static var fieldBatch: Int { SceneRenderer.batch }
+}
+
 /// Everything computed once per scene, and the per-frame loop.
 struct SceneRenderer {
     /// I0.

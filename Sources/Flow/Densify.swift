@@ -1,3 +1,4 @@
+import Graph
 /// DIS densification: each pixel's flow is the average of the vectors of the patches covering
 /// it, each weighted by 1 / max(1, |I1(x + u) - I0(x)|) so that patches that do not fit this
 /// pixel (occlusions, motion boundaries) count less.
@@ -71,15 +72,14 @@ struct Densify: @unchecked Sendable {
                 let x = min(max(Float(j) + u + b, b - Float(patch) + 1), b + Float(width) - 1)
                 let y0 = Int(y), x0 = Int(x)
                 let fy = y - Float(y0), fx = x - Float(x0)
-                let w00 = SIMD4<Float>(repeating: (1 - fy) * (1 - fx)), w01 = SIMD4<Float>(repeating: (1 - fy) * fx)
-                let w10 = SIMD4<Float>(repeating: fy * (1 - fx)), w11 = SIMD4<Float>(repeating: fy * fx)
+                let taps = BilinearTaps4(fx: fx, fy: fy)
                 let vu = SIMD4<Float>(repeating: u), vv = SIMD4<Float>(repeating: v)
                 for r in 0..<patch {
                     let top = i1Padded + (y0 + r) * ew + x0, bottom = top + ew
                     let o = (i + r) * width + j
                     for c in 0..<chunks {
                         let q = 4 * c
-                        let s = w00 * load4(top + q) + w01 * load4(top + q + 1) + w10 * load4(bottom + q) + w11 * load4(bottom + q + 1)
+                        let s = taps.sample(top + q, bottom + q)
                         let diff = s - load4(i0 + o + q)
                         let magnitude = diff.replacing(with: -diff, where: diff .< 0)
                         let weight = one / magnitude.replacing(with: one, where: magnitude .< one)

@@ -1,22 +1,5 @@
-import Dispatch
 import Foundation
 import Graph
-
-/// Runs `body(first, end)` over `count` items split into `stripes` contiguous ranges, in parallel.
-///
-/// The stripe count is fixed by the caller (not by the number of cores) wherever the result
-/// depends on the split, so output is identical on any machine.
-@inline(__always)
-func parallelStripes(_ count: Int, stripes: Int, _ body: @Sendable (Int, Int) -> Void) {
-    let n = max(1, min(stripes, count))
-    let size = (count + n - 1) / n
-    if n == 1 { body(0, count); return }
-    DispatchQueue.concurrentPerform(iterations: n) { s in
-        let first = s * size
-        let end = min(count, first + size)
-        if first < end { body(first, end) }
-    }
-}
 
 /// Stripes for work whose result does not depend on the split (rows of a dense pass).
 let denseStripes = 8

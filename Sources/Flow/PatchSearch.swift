@@ -1,3 +1,4 @@
+import Graph
 /// DIS patch inverse search on one pyramid level (Kroeger et al. 2016, section 2.1).
 ///
 /// Each patch of I0 on a grid with step `stride` starts from the coarser level's flow at its
@@ -173,8 +174,7 @@ struct PatchSearch: @unchecked Sendable {
             }
             return (sq.sum(), sx.sum(), sy.sum())
         }
-        let w00 = SIMD4<Float>(repeating: (1 - fy) * (1 - fx)), w01 = SIMD4<Float>(repeating: (1 - fy) * fx)
-        let w10 = SIMD4<Float>(repeating: fy * (1 - fx)), w11 = SIMD4<Float>(repeating: fy * fx)
+        let taps = BilinearTaps4(fx: fx, fy: fy)
         var sd = SIMD4<Float>(), sq = SIMD4<Float>(), sx = SIMD4<Float>(), sy = SIMD4<Float>()
         let chunks = patch / 4
         for r in 0..<patch {
@@ -182,7 +182,7 @@ struct PatchSearch: @unchecked Sendable {
             let ref = (i + r) * width + j
             for c in 0..<chunks {
                 let o = 4 * c
-                let s = w00 * load4(top + o) + w01 * load4(top + o + 1) + w10 * load4(bottom + o) + w11 * load4(bottom + o + 1)
+                let s = taps.sample(top + o, bottom + o)
                 let diff = s - load4(i0 + ref + o)
                 sq += diff * diff
                 sd += diff
@@ -197,6 +197,26 @@ struct PatchSearch: @unchecked Sendable {
             return (sq.sum() - m * m / n, sx.sum() - m * gxSum / n, sy.sum() - m * gySum / n)
         }
         return (sq.sum(), sx.sum(), sy.sum())
+    }
+}
+
+/// Bilinear weights of a sub-pixel offset (fx, fy), applied to 4 neighbouring pixels at a time:
+/// the patch kernels of the search and of densification sample the second image this way.
+struct BilinearTaps4 {
+    let w00: SIMD4<Float>, w01: SIMD4<Float>, w10: SIMD4<Float>, w11: SIMD4<Float>
+
+    @inline(__always)
+    init(fx: Float, fy: Float) {
+        w00 = SIMD4(repeating: (1 - fy) * (1 - fx))
+        w01 = SIMD4(repeating: (1 - fy) * fx)
+        w10 = SIMD4(repeating: fy * (1 - fx))
+        w11 = SIMD4(repeating: fy * fx)
+    }
+
+    /// The 4 samples whose top-left taps are top[0..<4] (row y0) and bottom[0..<4] (row y0 + 1).
+    @inline(__always)
+    func sample(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>) -> SIMD4<Float> {
+        w00 * load4(top) + w01 * load4(top + 1) + w10 * load4(bottom) + w11 * load4(bottom + 1)
     }
 }
 

@@ -1,3 +1,4 @@
+import Graph
 /// Image kernels for the pyramid: 2x2 box downsampling, Sobel gradients, border padding.
 enum PyramidKernels {
     /// dst (w/2 x h/2) = mean of each 2x2 block of src (w x h); odd last rows/columns are dropped,

@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 
 /// Variational refinement of a dense flow (Brox et al. 2004 energy, as in DIS section 2.3).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Bench
 import Graph
 import MediaIO
 import Prior

@@ -81,7 +81,7 @@ enum FlowCommand {
             throw GIDError.usage("flow: give two pictures, -i A -i B (got \(inputs.count)); see gid-filter flow -h")
         }
         guard let output else { throw GIDError.usage("flow: give an output .flo file") }
-        let a = try firstPicture(inputs[0]), b = try firstPicture(inputs[1])
+        let a = try Pictures.first(inputs[0]), b = try Pictures.first(inputs[1])
         guard a.width == b.width, a.height == b.height else {
             throw GIDError.input("flow: \(inputs[1]) is \(b.width)x\(b.height), \(inputs[0]) is \(a.width)x\(a.height); the frames must be the same size")
         }
@@ -100,45 +100,12 @@ enum FlowCommand {
                                      a.width, a.height, preset.rawValue, times[times.count / 2], repeats, times[0]))
         }
         try FloFile.write(field, to: output)
-        if let viz { try writePicture(FlowColor.image(field), to: viz) }
+        if let viz { try Pictures.write(FlowColor.image(field), to: viz) }
         if let confidence {
             let back = try estimator.compute(from: gb, to: ga)
             let map = try FlowConsistency.confidence(forward: field, backward: back)
-            try writePicture(GrayImage(width: a.width, height: a.height, data: map.map { $0 * 255 }).rgb, to: confidence)
+            try Pictures.write(GrayImage(width: a.width, height: a.height, data: map.map { $0 * 255 }).rgb, to: confidence)
         }
-    }
-
-    /// The first picture of a file, as float RGB.
-    static func firstPicture(_ path: String) throws -> RGBImage {
-        let reader = try MediaReader(path: path)
-        guard let frame = try reader.nextFrame() else { throw GIDError.input("\(path): no picture in the file") }
-        var grey: LavfiGraph?
-        return try rgb(frame, reader: reader, grey: &grey)
-    }
-
-    /// A decoded frame as float RGB. Grey sources go through rgb24 first: swscale 5.1's direct
-    /// gray -> gbrpf32le conversion is wrong (blocky, contrast lost; the ffmpeg CLI shows the
-    /// same), and the Middlebury frames are grey PNGs.
-    static func rgb(_ frame: Frame, reader: MediaReader, grey: inout LavfiGraph?) throws -> RGBImage {
-        guard case .native(let picture) = frame.content, picture.pixelFormatName.hasPrefix("gray")
-                || picture.pixelFormatName.hasPrefix("ya") else { return try frame.rgb() }
-        if grey == nil {
-            grey = try LavfiGraph("format=rgb24", width: picture.width, height: picture.height,
-                                  inputFormat: picture.pixelFormatName, timeBase: frame.timeBase, frameRate: nil,
-                                  outputFormats: ["rgb24"])
-        }
-        guard let graph = grey, let out = try graph.process(frame).first else {
-            throw GIDError.internal("\(reader.path): grey -> rgb24 conversion gave no frame")
-        }
-        return try out.rgb()
-    }
-
-    /// Writes one picture (PNG or any format MediaWriter picks from the extension).
-    static func writePicture(_ image: RGBImage, to path: String) throws {
-        let info = StreamInfo(width: image.width, height: image.height, timeBase: Rational(1, 25), isStill: true, source: path)
-        let writer = try MediaWriter(path: path, options: EncodeOptions(), input: info)
-        try writer.write(Frame(image, pts: 0, duration: 1, timeBase: Rational(1, 25)))
-        try writer.finish()
     }
 
     /// Clip mode: the motion analysis of the first `frames` frames, timed.
@@ -147,7 +114,7 @@ enum FlowCommand {
         guard let first = try reader.nextFrame() else { throw GIDError.input("\(path): no frames") }
         let fps = reader.info.frameRate.map { $0.value } ?? 25
         var grey: LavfiGraph?
-        let reference = try rgb(first, reader: reader, grey: &grey)
+        let reference = try Pictures.rgb(first, reader: reader, grey: &grey)
         let start = DispatchTime.now().uptimeNanoseconds
         var flowSeconds = 0.0
         let analysis = try MotionAnalysis(reference: reference, frames: frames, fps: fps,
@@ -158,7 +125,7 @@ enum FlowCommand {
             guard let frame = try reader.nextFrame() else {
                 throw GIDError.input("\(path): the clip has \(analysis.count) frames, fewer than the window's \(frames)")
             }
-            let picture = try rgb(frame, reader: reader, grey: &grey)
+            let picture = try Pictures.rgb(frame, reader: reader, grey: &grey)
             let t0 = DispatchTime.now().uptimeNanoseconds
             last = try analysis.add(picture)
             flowSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9

@@ -1,6 +1,6 @@
 import COpenBLAS
-import Dispatch
 import Foundation
+import Graph
 
 /// The numerical kernels of the prior (whisper.cpp/ggml style: plain loops and sgemm on
 /// contiguous buffers). Unsafe pointers stay in the kernel files: Kernels*.swift, Resample.swift
@@ -9,17 +9,6 @@ import Foundation
 /// Work is split over *slices* (or rows) in fixed stripes: each slice's arithmetic is the same
 /// whichever thread runs it, so results do not depend on the thread count.
 enum Kernels {
-    /// Runs `body(first, end)` over `count` items in at most `threads` contiguous stripes.
-    static func stripes(_ count: Int, threads: Int, _ body: @Sendable (Int, Int) -> Void) {
-        let n = max(1, min(threads, count))
-        if n == 1 { body(0, count); return }
-        let size = (count + n - 1) / n
-        DispatchQueue.concurrentPerform(iterations: n) { s in
-            let first = s * size, end = min(count, first + size)
-            if first < end { body(first, end) }
-        }
-    }
-
     /// Conv2d with square kernel `k`, padding `pad` (default k/2), `stride`; weight (cout, cin, k, k).
     /// im2col + one sgemm per slice; bias preloaded into the output.
     static func conv2d(_ x: Tensor, weight: [Float], bias: [Float], cout: Int, k: Int, stride: Int, pad: Int? = nil,
@@ -34,7 +23,7 @@ enum Kernels {
         let direct = k == 1 && stride == 1
         out.withUnsafeMutableBufferPointer { ob in
             let o = SharedPointer(base: ob.baseAddress!)
-            stripes(x.n, threads: threads) { first, end in
+            parallelStripes(x.n, stripes: threads) { first, end in
                 var col = [Float](unsafeUninitializedCapacity: direct ? 0 : rows * cols) { _, n in n = direct ? 0 : rows * cols }
                 x.data.withUnsafeBufferPointer { xb in
                     weight.withUnsafeBufferPointer { wb in

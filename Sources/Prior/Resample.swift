@@ -41,7 +41,7 @@ enum Resample {
         var out = [Float](repeating: 0, count: planes * outWidth * outHeight)
         out.withUnsafeMutableBufferPointer { ob in
             let o = SharedPointer(base: ob.baseAddress!)
-            Kernels.stripes(planes, threads: threads) { first, end in
+            parallelStripes(planes, stripes: threads) { first, end in
                 var row = [Float](repeating: 0, count: inHeight * outWidth)
                 for p in first..<end {
                     let src = p * inWidth * inHeight

@@ -92,18 +92,18 @@ public struct BSplineImage: @unchecked Sendable {
         }
         let poles = kernel.poles
         // Rows, then columns: the 2D prefilter is separable.
-        parallelBands(threads, threads: threads) { band in
+        parallelStripes(h, stripes: threads, serial: threads <= 1) { lo, hi in
             var line = [SIMD4<Float>](repeating: .zero, count: max(w, h))
-            for y in bandRows(band, of: threads, rows: h) {
+            for y in lo..<hi {
                 let row = c + (y + p) * s + p
                 for x in 0..<w { line[x] = row[x] }
                 BSplineImage.prefilter(&line, count: w, poles: poles)
                 for x in 0..<w { row[x] = line[x] }
             }
         }
-        parallelBands(threads, threads: threads) { band in
+        parallelStripes(w, stripes: threads, serial: threads <= 1) { lo, hi in
             var line = [SIMD4<Float>](repeating: .zero, count: max(w, h))
-            for x in bandRows(band, of: threads, rows: w) {
+            for x in lo..<hi {
                 let column = c + p * s + p + x
                 for y in 0..<h { line[y] = column[y * s] }
                 BSplineImage.prefilter(&line, count: h, poles: poles)

@@ -1,4 +1,3 @@
-import Dispatch
 import Graph
 
 /// The reference renderer: backward warp of I0 by a displacement field, bilinear sampling.
@@ -26,8 +25,7 @@ public enum BackwardWarp {
             field.withUnsafeBufferPointer { f in
                 dst.withUnsafeMutableBufferPointer { d in
                     nonisolated(unsafe) let sp = s.baseAddress!, fp = f.baseAddress!, dp = d.baseAddress!
-                    DispatchQueue.concurrentPerform(iterations: bands) { band in
-                        let y0 = band * h / bands, y1 = (band + 1) * h / bands
+                    parallelStripes(h, stripes: bands) { y0, y1 in
                         kernel(src: sp, field: fp, dst: dp, width: w, height: h, planes: planes, rows: y0..<y1)
                     }
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 
 // Normalization and hole filling. Push-pull (Gortler et al. 1996, "The Lumigraph"): each pixel
 // has a confidence c = min(1, splat coverage). Push builds coarser levels from confidence-weighted
@@ -16,10 +17,11 @@ extension SplatRenderer {
         nonisolated(unsafe) let acc = pyramid
         // Per band: (holes, partial) counts, summed after the parallel pass.
         nonisolated(unsafe) let counts = counters
+        counts.update(repeating: .zero, count: bands)  // stripes past the rows do not run
         nonisolated(unsafe) let rowFlags = partialRows
         let motionLayout = spline != nil
-        parallelBands(bands, threads: threads) { band in
-            let rows = bandRows(band, of: bands, rows: h)
+        parallelIndexedStripes(h, stripes: bands, serial: threads <= 1) { band, y0, y1 in
+            let rows = y0..<y1
             var holes = 0, partial = 0
             for y in rows {
                 let before = partial
@@ -101,14 +103,15 @@ extension SplatRenderer {
         nonisolated(unsafe) let f = pyramid + fine.offset
         nonisolated(unsafe) let c = pyramid + coarse.offset
         nonisolated(unsafe) let counts = counters
+        counts.update(repeating: .zero, count: bands)  // stripes past the rows do not run
         // best prefers the background (small W) when mixing children: holes are mostly
         // disocclusions, which the background fills, not the foreground that uncovered them.
         let depthAware = prefersBackground(atLevel: index)
         let a = alpha
         let fw = fine.width, fh = fine.height, cw = coarse.width
-        parallelBands(bands, threads: threads) { band in
+        parallelIndexedStripes(coarse.height, stripes: bands, serial: threads <= 1) { band, lo, hi in
             var incomplete = 0
-            for y in bandRows(band, of: bands, rows: coarse.height) {
+            for y in lo..<hi {
                 let y0 = 2 * y, y1 = min(2 * y + 1, fh - 1)
                 for x in 0..<cw {
                     let x0 = 2 * x, x1 = min(2 * x + 1, fw - 1)
@@ -161,8 +164,8 @@ extension SplatRenderer {
         let a = alpha
         nonisolated(unsafe) let rowFlags = partialRows
         let finest = fine.offset == 0
-        parallelBands(bands, threads: threads) { band in
-            for y in bandRows(band, of: bands, rows: fine.height) where !finest || rowFlags[y] {
+        parallelStripes(fine.height, stripes: bands, serial: threads <= 1) { lo, hi in
+            for y in lo..<hi where !finest || rowFlags[y] {
                 // Fine pixel centre y maps to coarse (y - 0.5) / 2: the two nearest coarse rows
                 // with weights 3/4 (own) and 1/4 (the one on y's side), clamped at the borders.
                 let own = y / 2
@@ -206,8 +209,8 @@ extension SplatRenderer {
         nonisolated(unsafe) let acc = pyramid
         nonisolated(unsafe) let dst = rgb
         nonisolated(unsafe) let dstAlpha = alpha
-        parallelBands(bands, threads: threads) { band in
-            let rows = bandRows(band, of: bands, rows: h)
+        parallelStripes(h, stripes: bands, serial: threads <= 1) { y0, y1 in
+            let rows = y0..<y1
             for i in (rows.lowerBound * w)..<(rows.upperBound * w) {
                 let p = acc[i]
                 dst[i] = p[0]
@@ -268,8 +271,8 @@ extension SplatRenderer {
         nonisolated(unsafe) let src = source
         nonisolated(unsafe) let srcAlpha = sourceAlpha
         let still = Self.stillDisplacement
-        parallelBands(bands, threads: threads) { band in
-            let rows = bandRows(band, of: bands, rows: h)
+        parallelStripes(h, stripes: bands, serial: threads <= 1) { y0, y1 in
+            let rows = y0..<y1
             for y in rows {
                 for x in 0..<w {
                     let i = y * w + x

@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 
 // The splatting pass. Writes from different source rows collide, so the work is split by TARGET
 // rows instead: each band scans the source rows whose splats can reach it (from `rowSpan`) in
@@ -19,8 +20,8 @@ extension SplatRenderer {
         nonisolated(unsafe) let spans = rowSpan
         nonisolated(unsafe) let src = s
 
-        parallelBands(bands, threads: threads) { band in
-            let rows = bandRows(band, of: bands, rows: h)
+        parallelStripes(h, stripes: bands, serial: threads <= 1) { y0, y1 in
+            let rows = y0..<y1
             (acc + rows.lowerBound * w).update(repeating: .zero, count: rows.count * w)
             for y in rows {
                 let fy = src.field + n + y * w
@@ -38,8 +39,8 @@ extension SplatRenderer {
                 }
             }
         }
-        parallelBands(bands, threads: threads) { band in
-            let rows = bandRows(band, of: bands, rows: h)
+        parallelStripes(h, stripes: bands, serial: threads <= 1) { y0, y1 in
+            let rows = y0..<y1
             let target = SplatTarget(acc: acc, width: w, rows: rows)
             for y in 0..<h {
                 let span = spans[y]

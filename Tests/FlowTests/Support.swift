@@ -14,7 +14,7 @@ enum Fixtures {
     static let still = repo.appendingPathComponent("Samples/stills/bythewater.jpg").path
 
     /// The first picture of a file as luma. Grey sources go through rgb24 first (swscale 5.1's
-    /// gray -> gbrpf32le path is wrong, see FlowCommand.rgb).
+    /// gray -> gbrpf32le path is wrong, see Pictures.rgb in MediaIO).
     static func gray(_ path: String) throws -> GrayImage {
         let reader = try MediaReader(path: path)
         guard let frame = try reader.nextFrame() else { throw GIDError.input("\(path): empty") }

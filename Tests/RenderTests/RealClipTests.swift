@@ -1,4 +1,5 @@
 import Flow
+import Bench
 import Foundation
 import Graph
 import MediaIO

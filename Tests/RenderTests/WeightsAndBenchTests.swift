@@ -2,6 +2,7 @@ import Foundation
 import Graph
 import SpectralVolume
 import Testing
+import Bench
 import Render
 
 @Suite("Motion weights, quality comparison, benchmark")

@@ -59,7 +59,7 @@ enum BenchRenderPairs {
         var grey: LavfiGraph?
         guard let first = try reader.nextFrame() else { throw GIDError.input("\(path): no frames") }
         let fps = reader.info.frameRate.map { $0.value } ?? 25
-        let reference = try FlowCommand.rgb(first, reader: reader, grey: &grey)
+        let reference = try Pictures.rgb(first, reader: reader, grey: &grey)
         guard reference.width >= 200, reference.height >= 200, reference.width * reference.height <= 1_000_000 else {
             throw GIDError.input("\(path): \(reference.width)x\(reference.height) is outside 200x200 ... 1 Mpixel")
         }
@@ -67,7 +67,7 @@ enum BenchRenderPairs {
         var fields: [[Float]] = []
         var kept: [Int: RGBImage] = [:]
         while fields.count + 1 < frames, let frame = try reader.nextFrame() {
-            let picture = try FlowCommand.rgb(frame, reader: reader, grey: &grey)
+            let picture = try Pictures.rgb(frame, reader: reader, grey: &grey)
             fields.append(try estimator.displacement(to: picture).data)
             if fields.count % stride == 0 { kept[fields.count] = picture }
         }
@@ -81,15 +81,15 @@ enum BenchRenderPairs {
         let bandW = MotionWeights.textureFilled(MotionWeights.compute(volume: volume), image: reference)
         let soft = SplatRenderer(width: w, height: h, quality: .best)
         let average = SplatRenderer(width: w, height: h, quality: .best, alpha: 0)
-        try FlowCommand.writePicture(reference, to: "\(out)/\(name)-I0.png")
+        try Pictures.write(reference, to: "\(out)/\(name)-I0.png")
         var band = [Float](repeating: 0, count: 2 * w * h)
         for t in kept.keys.sorted() {
             let prefix = String(format: "%@/%@-t%03d", out, name, t)
-            try FlowCommand.writePicture(kept[t]!, to: "\(prefix)-real.png")
+            try Pictures.write(kept[t]!, to: "\(prefix)-real.png")
             band.withUnsafeMutableBufferPointer { volume.evaluate(atFrames: [Double(t)], into: $0) }
             for (tag, field, weights) in [("m", fields[t - 1], measuredW), ("k", band, bandW)] {
-                try FlowCommand.writePicture(soft.render(reference, field: field, weights: weights), to: "\(prefix)-\(tag)-soft.png")
-                try FlowCommand.writePicture(average.render(reference, field: field, weights: weights), to: "\(prefix)-\(tag)-avg.png")
+                try Pictures.write(soft.render(reference, field: field, weights: weights), to: "\(prefix)-\(tag)-soft.png")
+                try Pictures.write(average.render(reference, field: field, weights: weights), to: "\(prefix)-\(tag)-avg.png")
             }
         }
         return kept.count

@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import Render
 
 /// The renderers compared in issue 6's quality figures.
 public enum RenderVariant: String, CaseIterable, Sendable {

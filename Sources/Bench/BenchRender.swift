@@ -185,12 +185,12 @@ enum BenchRender {
         let reader = try MediaReader(path: path)
         var grey: LavfiGraph?
         guard let first = try reader.nextFrame() else { throw GIDError.input("\(path): no frames") }
-        let reference = try FlowCommand.rgb(first, reader: reader, grey: &grey)
+        let reference = try Pictures.rgb(first, reader: reader, grey: &grey)
         let analysis = try MotionAnalysis(reference: reference, frames: frames, fps: reader.info.frameRate.map { $0.value } ?? 25,
                                           source: path)
         while analysis.count < frames {
             guard let frame = try reader.nextFrame() else { throw GIDError.input("\(path): fewer than \(frames) frames") }
-            try analysis.add(FlowCommand.rgb(frame, reader: reader, grey: &grey))
+            try analysis.add(Pictures.rgb(frame, reader: reader, grey: &grey))
         }
         return try Scene(image: reference, volume: analysis.finish())
     }
@@ -220,11 +220,11 @@ enum BenchRender {
         var grey: LavfiGraph?
         guard let first = try reader.nextFrame() else { throw GIDError.input("\(path): no frames") }
         let fps = reader.info.frameRate.map { $0.value } ?? 25
-        let reference = try FlowCommand.rgb(first, reader: reader, grey: &grey)
+        let reference = try Pictures.rgb(first, reader: reader, grey: &grey)
         let estimator = try MotionEstimator(reference: reference, preset: flow)
         var fields: [[Float]] = []
         while fields.count + 1 < frames, let frame = try reader.nextFrame() {
-            fields.append(try estimator.displacement(to: FlowCommand.rgb(frame, reader: reader, grey: &grey)).data)
+            fields.append(try estimator.displacement(to: Pictures.rgb(frame, reader: reader, grey: &grey)).data)
         }
         guard fields.count >= 2 else { throw GIDError.input("\(path): fewer than 3 frames") }
         let w = reference.width, h = reference.height
@@ -253,7 +253,7 @@ enum BenchRender {
         var bandFields = [Float](repeating: 0, count: batch * 2 * w * h)
         for t in 1..<window {
             guard let frame = try reader.nextFrame() else { break }
-            let picture = try FlowCommand.rgb(frame, reader: reader, grey: &grey)
+            let picture = try Pictures.rgb(frame, reader: reader, grey: &grey)
             let slot = (t - 1) % batch
             if slot == 0 {
                 let times = (t..<min(t + batch, window)).map(Double.init)
@@ -263,11 +263,11 @@ enum BenchRender {
             var saveError: (any Error)?
             if let saving {
                 let clip = name.split(separator: ".").first.map(String.init) ?? name
-                try FlowCommand.writePicture(picture, to: saving.path(clip: clip, motion: "real", variant: nil, frame: t))
+                try Pictures.write(picture, to: saving.path(clip: clip, motion: "real", variant: nil, frame: t))
                 for (scorer, motion) in [(measured, "measured"), (band, "K16")] {
                     scorer.observer = { variant, image in
                         do {
-                            try FlowCommand.writePicture(image, to: saving.path(clip: clip, motion: motion, variant: variant.rawValue, frame: t))
+                            try Pictures.write(image, to: saving.path(clip: clip, motion: motion, variant: variant.rawValue, frame: t))
                         } catch { saveError = saveError ?? error }
                     }
                 }
@@ -293,14 +293,14 @@ enum BenchRender {
         let w = reference.width, h = reference.height
         let scale = 0.5 / max(1e-3, weights.reduce(0, +) / Float(w * h))
         let wPlane = weights.map { min(1, $0 * scale) }
-        try FlowCommand.writePicture(reference, to: "\(prefix)-I0.png")
-        try FlowCommand.writePicture(RGBImage(width: w, height: h, data: wPlane + wPlane + wPlane), to: "\(prefix)-W.png")
+        try Pictures.write(reference, to: "\(prefix)-I0.png")
+        try Pictures.write(RGBImage(width: w, height: h, data: wPlane + wPlane + wPlane), to: "\(prefix)-W.png")
         let field = fields[fields.count / 2]
         let best = SplatRenderer(width: w, height: h, quality: .best, alpha: alpha)
         let average = SplatRenderer(width: w, height: h, quality: .best, alpha: 0)
-        try FlowCommand.writePicture(best.render(reference, field: field, weights: weights), to: "\(prefix)-best.png")
-        try FlowCommand.writePicture(average.render(reference, field: field, weights: weights), to: "\(prefix)-average.png")
-        try FlowCommand.writePicture(BackwardWarp.warp(reference, field: field, weights: weights), to: "\(prefix)-backward.png")
+        try Pictures.write(best.render(reference, field: field, weights: weights), to: "\(prefix)-best.png")
+        try Pictures.write(average.render(reference, field: field, weights: weights), to: "\(prefix)-average.png")
+        try Pictures.write(BackwardWarp.warp(reference, field: field, weights: weights), to: "\(prefix)-backward.png")
     }
 
     /// The per-clip table (markdown), with whether splatting beat the backward warp and average

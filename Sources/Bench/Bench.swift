@@ -6,8 +6,8 @@ import SpectralVolume
 /// `gid-filter bench`: times gid-filter against the ffmpeg CLI on the same job in one run and
 /// prints the ratio (issue 3's figure: decode -> null -> x264 veryfast at 512x288, 300 frames).
 /// `--spectral` times the motion transforms and the renderer instead (issue 4's figures).
-enum Bench {
-    static func run(_ argv: [String]) throws {
+public enum Bench {
+    public static func run(_ argv: [String]) throws {
         if argv.contains("--render-quality") || argv.contains("--render-speed") { return try BenchRender.run(argv) }
         if argv.contains("--render-pairs") { return try BenchRenderPairs.run(argv) }
         if argv.contains("--spectral") {

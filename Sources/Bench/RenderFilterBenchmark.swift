@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Graph
 import Render
+import RenderFilter
 import SpectralVolume
 
 /// Render speed through the real filter path (`gid-filter bench --spectral` and `--render-speed`).
@@ -71,17 +72,17 @@ public enum RenderFilterBenchmark {
         let volume = scene.volume.denormalized()
         let weights = volume.meanDisplacementMagnitude()
         let n = volume.fieldSize
-        var fields = [Float](repeating: 0, count: SceneRenderer.batch * n)
+        var fields = [Float](repeating: 0, count: RenderFilter.fieldBatch * n)
         var count = 0
         var start = 0
         while start < plan.frameCount {
-            let times = (start..<min(start + SceneRenderer.batch, plan.frameCount)).map(plan.textureFrame)
+            let times = (start..<min(start + RenderFilter.fieldBatch, plan.frameCount)).map(plan.textureFrame)
             fields.withUnsafeMutableBufferPointer { volume.evaluate(atFrames: times, into: $0) }
             for j in times.indices {
                 let frame = BackwardWarp.warp(scene.image, field: Array(fields[(j * n)..<((j + 1) * n)]), weights: weights)
                 count += frame.width > 0 ? 1 : 0
             }
-            start += SceneRenderer.batch
+            start += RenderFilter.fieldBatch
         }
         return count
     }

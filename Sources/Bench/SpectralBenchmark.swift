@@ -1,4 +1,5 @@
 import Foundation
+import SpectralVolume
 
 /// Timings for `gid-filter bench`: the figures at 512x288, K=16, 150 frames.
 public enum SpectralBenchmark {

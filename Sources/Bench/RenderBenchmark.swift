@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import Render
 import SpectralVolume
 
 /// Timings for issue 6's figures: both presets and the backward-warp peer at 512x288, K = 16.
