@@ -8,7 +8,7 @@
 FROM swift:6.0-bookworm AS build
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         libavcodec-dev libavformat-dev libavfilter-dev libswscale-dev libavutil-dev \
-        libfftw3-dev libopenblas-dev pkg-config ffmpeg python3-pip \
+        libfftw3-dev libopenblas-dev zlib1g-dev pkg-config ffmpeg python3-pip \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -19,7 +19,7 @@ RUN GID_PORTABLE=1 swift build -c release --product gid-filter --static-swift-st
 
 FROM debian:bookworm-slim
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        libavcodec59 libavformat59 libavfilter8 libswscale6 libavutil57 libfftw3-single3 libopenblas0 \
+        libavcodec59 libavformat59 libavfilter8 libswscale6 libavutil57 libfftw3-single3 libopenblas0 zlib1g \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /usr/local/
 ENTRYPOINT ["gid-filter"]

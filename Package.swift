@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat"),
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
 
         // Core: frames, stream info, filter protocol, option tables, graph parser, runner. No C.
         .target(name: "Graph", path: "Sources/Graph", swiftSettings: native),
@@ -52,6 +53,10 @@ let package = Package(
         .target(name: "MotionSaveFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/MotionSave"),
         .target(name: "MagnifyFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/Magnify"),
         .target(name: "PokeFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/Poke"),
+        .target(name: "BreezeFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/Breeze"),
+        // The page's script and styles live in viewer.html, compiled into the binary.
+        .target(name: "ViewerFilter", dependencies: ["Graph", "MediaIO", "SpectralVolume", "CZlib"], path: "Filters/Viewer",
+                resources: [.embedInCode("viewer.html")]),
         .target(name: "MaskFilter", dependencies: ["Graph", "MediaIO", "SpectralVolume"], path: "Filters/Mask"),
         .target(name: "SlowmoFilter", dependencies: ["Graph", "SpectralVolume", "Flow"], path: "Filters/Slowmo"),
         .target(name: "LoopFilter", dependencies: ["Graph", "SpectralVolume"], path: "Filters/Loop"),
@@ -67,16 +72,16 @@ let package = Package(
         // The command line: ffmpeg-style options, registry of filters, progress, exit codes.
         .target(name: "GIDFilterCLI",
                 dependencies: ["Graph", "MediaIO", "SpectralVolume", "Flow", "Render", "Prior", "Bench", "NullFilter", "LavfiFilter",
-                               "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter", "SlowmoFilter", "LoopFilter",
-                               "RenderFilter", "VizFilter", "PredictFilter"],
+                               "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter", "BreezeFilter", "SlowmoFilter", "LoopFilter",
+                               "RenderFilter", "VizFilter", "PredictFilter", "ViewerFilter"],
                 path: "Sources/GIDFilterCLI"),
         .executableTarget(name: "gid-filter", dependencies: ["GIDFilterCLI"], path: "Sources/gid-filter"),
         // Fuzzing (docs/fuzzing.md): libFuzzer targets when built with -DFUZZING -sanitize=fuzzer,address
         // (scripts/fuzz.sh); otherwise a replayer, `gid-fuzz TARGET FILE...`, for crashes and Fuzz/corpus.
         .executableTarget(name: "gid-fuzz",
                           dependencies: ["Graph", "SpectralVolume", "Prior", "GIDFilterCLI", "NullFilter", "LavfiFilter",
-                                         "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter", "SlowmoFilter",
-                                         "LoopFilter", "RenderFilter", "VizFilter", "PredictFilter"],
+                                         "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter", "BreezeFilter", "SlowmoFilter",
+                                         "LoopFilter", "RenderFilter", "VizFilter", "PredictFilter", "ViewerFilter"],
                           path: "Sources/gid-fuzz"),
 
         .testTarget(name: "GraphTests", dependencies: ["Graph", "NullFilter"], path: "Tests/GraphTests"),
@@ -85,7 +90,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "Bench", "SpectralVolume", "Flow", "MediaIO"], path: "Tests/RenderTests"),
         .testTarget(name: "FilterTests",
                     dependencies: ["Graph", "MediaIO", "SpectralVolume", "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter",
-                                   "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter", "Render"],
+                                   "BreezeFilter", "SlowmoFilter", "LoopFilter", "RenderFilter", "VizFilter", "Render"],
                     path: "Tests/FilterTests"),
         .testTarget(name: "PriorTests", dependencies: ["Prior", "SpectralVolume", "Graph"],
                     path: "Tests/PriorTests", exclude: ["Fixtures"]),

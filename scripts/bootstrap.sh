@@ -9,14 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libavcodec-dev libavformat-dev libavfilter-dev libswscale-dev libavutil-dev
-              libfftw3-dev libopenblas-dev pkg-config ffmpeg python3-pip)
+              libfftw3-dev libopenblas-dev zlib1g-dev pkg-config ffmpeg python3-pip)
+# The viewer page's tests open it in headless Chromium (installed for `test` only).
+TEST_APT_PACKAGES=(chromium)
 PY_PACKAGES=(numpy safetensors)
 
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 install_apt() {
     local missing=()
-    for p in "${APT_PACKAGES[@]}"; do
+    for p in "${APT_PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return
@@ -113,6 +115,7 @@ demo)
     ;;
 test)
     install_apt
+    install_apt "${TEST_APT_PACKAGES[@]}" || say "could not install ${TEST_APT_PACKAGES[*]}: the viewer's browser tests will skip"
     install_python
     find_swift
     say "building and running all tests"
@@ -124,6 +127,8 @@ test)
     # The release binary lets the end-to-end sample test run; debug would do but is slower.
     swift build -c release --product gid-filter 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\]' || true; }
     "$py" -m pytest -q -p no:cacheprovider Training/tests
+    # The viewer page in headless Chromium: a synthetic scene, and a page the binary writes.
+    "$py" -m pytest -q -p no:cacheprovider Tests/Viewer
     install_batch
     if [ -x Batch/.venv/bin/python ] && Batch/.venv/bin/python -c "import ray, pytest" 2>/dev/null; then
         Batch/.venv/bin/python -m pytest -q -p no:cacheprovider Batch/tests

@@ -52,7 +52,8 @@ public final class LoopFilter: Filter {
     public func receive(_ item: StreamItem, emit: Emit) throws {
         var scene = try item.scene(for: label)
         guard scene.dynamics == nil else {
-            throw GIDError.usage("\(label): the scene has been poked; its response rings down and does not repeat, so it cannot loop (put loop before poke to ask for a longer clip)")
+            let what = scene.dynamics?.breeze != nil ? "blown by breeze, whose wind never repeats" : "poked; its response rings down and does not repeat"
+            throw GIDError.usage("\(label): the scene has been \(what), so it cannot loop (put loop before poke to ask for a longer clip; give breeze seconds= or -t)")
         }
         if options.count > 0 {
             if let seconds = scene.timeline.seconds {

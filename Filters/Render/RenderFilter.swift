@@ -138,16 +138,17 @@ struct SceneRenderer {
     let weights: [Float]
     /// Softmax splatting of I0 (owns its buffers: no allocation per frame).
     let splat: SplatRenderer
-    /// Pulls to play instead of the looping texture (`poke`), or nil.
-    let dynamics: Dynamics?
+    /// Pulls and wind to play instead of the looping texture (`poke`, `breeze`), or nil.
+    let dynamics: DynamicsPlayer?
     /// Fields evaluated per sgemm.
     static let batch = 8
 
     init(scene: Scene, quality: RenderQuality, alpha: Float, unfold: Float = 0, kernel: ResampleKernel? = nil) throws {
         image = scene.image
-        dynamics = scene.dynamics
         // Fold-prone regions smoothed first (if asked): W and every field come from that volume.
-        volume = FoldLimiter.limited(scene.volume.denormalized(), onset: unfold)
+        let volume = FoldLimiter.limited(scene.volume.denormalized(), onset: unfold)
+        self.volume = volume
+        dynamics = try scene.dynamics.map { try DynamicsPlayer($0, volume: volume, guide: scene.image) }
         // Measured motion is noise in flat regions, which would otherwise rank them as the
         // foreground; flat insides of moving objects take their rim's W instead (see
         // MotionWeights.textureFilled and Benchmarks/render/README.md).
@@ -173,8 +174,12 @@ struct SceneRenderer {
         while start < plan.frameCount {
             let frames = start..<min(start + Self.batch, plan.frameCount)
             if let dynamics {
-                let basis = try dynamics.basis(volume: volume, seconds: frames.map { plan.textureFrame($0) / volume.fps })
-                fields.withUnsafeMutableBufferPointer { volume.evaluate(basis: basis, count: frames.count, into: $0) }
+                let basis = dynamics.basis(seconds: frames.map { plan.textureFrame($0) / volume.fps })
+                let limit = Dynamics.displacementLimit(width: volume.width, height: volume.height)
+                fields.withUnsafeMutableBufferPointer {
+                    dynamics.volume.evaluate(basis: basis, count: frames.count, into: $0)
+                    Dynamics.limitDisplacements($0, count: frames.count, plane: volume.planeSize, limit: limit)
+                }
             } else {
                 fields.withUnsafeMutableBufferPointer { volume.evaluate(plan, frames: frames, into: $0) }
             }

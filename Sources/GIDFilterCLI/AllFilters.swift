@@ -1,3 +1,4 @@
+import BreezeFilter
 import Graph
 import LavfiFilter
 import LoopFilter
@@ -10,10 +11,12 @@ import PokeFilter
 import PredictFilter
 import RenderFilter
 import SlowmoFilter
+import ViewerFilter
 import VizFilter
 
 /// Every filter gid-filter knows, one line each, sorted by name (no reflection, as allfilters.c).
 let allFilters: [FilterDescriptor] = [
+    FilterDescriptor(BreezeFilter.self),
     FilterDescriptor(LavfiFilter.self),
     FilterDescriptor(LoopFilter.self),
     FilterDescriptor(MagnifyFilter.self),
@@ -25,6 +28,7 @@ let allFilters: [FilterDescriptor] = [
     FilterDescriptor(PredictFilter.self),
     FilterDescriptor(RenderFilter.self),
     FilterDescriptor(SlowmoFilter.self),
+    FilterDescriptor(ViewerFilter.self),
     FilterDescriptor(VizFilter.self),
 ]
 

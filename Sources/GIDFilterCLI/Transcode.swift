@@ -7,7 +7,8 @@ import SpectralVolume
 ///
 /// A motion file input (`.gidm`, or `-f gidm`) enters the chain as one motion item; a chain that
 /// ends in motion gets a `render` appended (it takes -s and -r, so the motion is resampled rather
-/// than the rendered pixels), or, for a `.gidm` output, its scene is written as a motion file.
+/// than the rendered pixels), or, for a `.gidm` output, its scene is written as a motion file;
+/// for an `.html` output it ends in `viewer` (appended if missing) and the page is written.
 struct Transcode {
     let args: Arguments
 
@@ -15,6 +16,9 @@ struct Transcode {
     var readsMotion: Bool { Self.isMotion(path: args.input, format: args.inputFormat) }
     /// True when the output is a motion file rather than media.
     var writesMotion: Bool { Self.isMotion(path: args.output, format: args.encode.format) }
+
+    /// True when the output is the viewer's HTML page.
+    var writesPage: Bool { args.encode.format.map { $0 == "html" } ?? args.output.lowercased().hasSuffix(".html") }
 
     static func isMotion(path: String, format: String?) -> Bool {
         format.map { $0 == "gidm" } ?? path.lowercased().hasSuffix(".gidm")
@@ -31,9 +35,13 @@ struct Transcode {
         // A still has no length to cut: -t before -i then says how long to show it, as -t after -i.
         let duration = try args.outputDuration() ?? (source.info.isStill ? args.inputDuration : nil)
         let chain = try FilterChain(registry: registry, filters: try filters(for: source.info),
-                                    input: source.info, logLevel: args.logLevel)
-        if writesMotion {
-            do { return try saveMotion(source: source, chain: chain, replacing: mayReplace) } catch {
+                                    input: source.info, logLevel: args.logLevel,
+                                    outputSeconds: duration.map { $0 + args.outputStart })
+        if writesMotion || writesPage {
+            do {
+                return try writesPage ? savePage(source: source, chain: chain, replacing: mayReplace)
+                    : saveMotion(source: source, chain: chain, replacing: mayReplace)
+            } catch {
                 throw source.reader.map { Self.blamingDamage(error, reader: $0) } ?? error
             }
         }
@@ -111,9 +119,41 @@ struct Transcode {
         }
     }
 
+    /// Runs the chain and writes the viewer page it ends with.
+    private func savePage(source: Source, chain: FilterChain, replacing: Bool) throws {
+        var page: (any DocumentItem)?
+        let keep: Emit = { item in
+            if page == nil, case .motion(let m) = item { page = m as? any DocumentItem }
+        }
+        while page == nil, let item = try source.next() { try chain.push(item, emit: keep) }
+        if page == nil { try chain.finish(emit: keep) }
+        guard let page else { throw GIDError.input("\(args.input): no motion came out of the graph") }
+        if args.output == "-" {
+            FileHandle.standardOutput.write(Data(page.bytes))
+        } else {
+            try TempFiles.write(page.bytes, to: args.output, replacing: replacing)
+        }
+    }
+
     /// The user's graph plus the output conversions that -s and -r ask for.
     private func filters(for input: StreamInfo) throws -> [ParsedFilter] {
         var list = try GraphParser.parse(args.graph)
+        if let i = list.firstIndex(where: { $0.name == "viewer" }) {
+            guard i == list.count - 1 else {
+                throw GIDError.usage("viewer must be the last filter of the graph (it turns the scene into a page)")
+            }
+            guard writesPage else {
+                throw GIDError.usage("\(args.output): viewer writes an HTML page; give an output ending in .html")
+            }
+        }
+        if writesPage {
+            // Frames before it get `motion` inserted by the registry's conversion, as for render.
+            if list.last?.name != "viewer" { list.append(ParsedFilter(name: "viewer")) }
+            if args.size != nil || args.frameRate != nil {
+                throw GIDError.usage("\(args.output): -s and -r do not apply to a viewer page (use viewer=width=W)")
+            }
+            return list
+        }
         var size = args.size, rate = args.frameRate
         // Follow the kinds along the chain: slowmo gives what it gets, others their own kind.
         let endKind = try list.reduce(input.kind) { kind, f in try registry.lookup(f.name).outputKind(for: kind) }

@@ -53,10 +53,14 @@ public struct FilterContext: Sendable {
     public var label: String
     /// Verbosity requested by the user (ffmpeg's -loglevel scale).
     public var logLevel: LogLevel
+    /// Seconds of output the user asked for (-t, plus any -ss after -i), for filters that make a
+    /// clip of any length (`breeze`); nil when not given.
+    public var outputSeconds: Double?
 
-    public init(label: String, logLevel: LogLevel = .info) {
+    public init(label: String, logLevel: LogLevel = .info, outputSeconds: Double? = nil) {
         self.label = label
         self.logLevel = logLevel
+        self.outputSeconds = outputSeconds
     }
 }
 

@@ -29,7 +29,7 @@ public final class FilterChain {
     /// Where a filter takes another stream kind than it would get (and does not accept both), the
     /// registry's `conversion` hook may supply a filter to insert; otherwise this throws a usage error naming both ends.
     public init(registry: FilterRegistry, filters: [ParsedFilter], input: StreamInfo,
-                logLevel: LogLevel = .info) throws {
+                logLevel: LogLevel = .info, outputSeconds: Double? = nil) throws {
         // Items travel depth-first, one call frame per stage, so that a stage's output streams
         // without buffering (a render's hundreds of frames); the depth is bounded instead.
         guard filters.count <= Self.maxStages else {
@@ -39,7 +39,7 @@ public final class FilterChain {
         var stages: [Stage] = []
         var current = input
         func instantiate(_ p: ParsedFilter, _ d: FilterDescriptor, label: String) throws {
-            let context = FilterContext(label: label, logLevel: logLevel)
+            let context = FilterContext(label: label, logLevel: logLevel, outputSeconds: outputSeconds)
             let node: any FilterNode
             do {
                 node = try d.make(p.args, current, context)

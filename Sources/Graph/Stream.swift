@@ -14,6 +14,14 @@ public protocol MotionItem: Sendable {
     var height: Int { get }
 }
 
+/// A finished document a chain can end with instead of a scene (the `viewer` filter's HTML
+/// page): the command line writes its bytes to the output file.
+public protocol DocumentItem: MotionItem {
+    /// The output file extension it is meant for ("html").
+    var fileExtension: String { get }
+    var bytes: [UInt8] { get }
+}
+
 /// What flows on a stream.
 public enum StreamItem: Sendable {
     case frame(Frame)

@@ -142,4 +142,40 @@ public enum TempFiles {
             ? GIDError.output("\(path): already exists (another run wrote it meanwhile); not overwriting")
             : GIDError.output("\(path): cannot move into place: \(String(cString: strerror(errno)))")
     }
+
+    /// Writes `bytes` to `path` through a hidden temporary file beside it, moved into place when
+    /// complete: the file is whole or absent. `replacing` false: fail if `path` exists by then.
+    public static func write(_ bytes: [UInt8], to path: String, replacing: Bool) throws {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temp = "\(dir).\(name).gid-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        func fail() -> GIDError { GIDError.output("\(path): cannot write (\(String(cString: strerror(errno))))") }
+        let token = register(temp)
+        defer { unregister(token) }
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw fail() }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let e = fail()
+                close(fd)
+                unlink(temp)
+                throw e
+            }
+            done += n
+        }
+        guard close(fd) == 0 else {
+            let e = fail()
+            unlink(temp)
+            throw e
+        }
+        guard move(temp, to: path, replacing: replacing) else {
+            let e = moveError(path)
+            unlink(temp)
+            throw e
+        }
+    }
 }

@@ -30,9 +30,9 @@ public enum Pictures {
     }
 
     /// Writes one picture (PNG or any format MediaWriter picks from the extension).
-    public static func write(_ image: RGBImage, to path: String) throws {
+    public static func write(_ image: RGBImage, to path: String, options: EncodeOptions = EncodeOptions()) throws {
         let info = StreamInfo(width: image.width, height: image.height, timeBase: Rational(1, 25), isStill: true, source: path)
-        let writer = try MediaWriter(path: path, options: EncodeOptions(), input: info)
+        let writer = try MediaWriter(path: path, options: options, input: info)
         try writer.write(Frame(image, pts: 0, duration: 1, timeBase: Rational(1, 25)))
         try writer.finish()
     }

@@ -37,8 +37,34 @@ public struct Dynamics: Sendable, Equatable {
         }
     }
 
+    /// A continuous random force on every mode: a wind that never repeats (the `breeze` filter).
+    public struct Breeze: Sendable, Equatable {
+        /// 0 = still; 1 = a smooth mode swings about as far as in the scene's own loop.
+        public var strength: Double
+        /// Direction the wind blows toward, degrees (0 = right, 90 = down); nil = every mode alike.
+        public var direction: Double?
+        /// How much the wind's strength swings (0 = steady; 1 = gusts that stop and double it).
+        public var gust: Double
+        public var seed: UInt64
+        /// Seconds for a mode's response to fall to 1/e (before the per-mode shortening).
+        public var decay: Double
+
+        public static let strengthRange: ClosedRange<Double> = 0...10
+        public static let gustRange: ClosedRange<Double> = 0...2
+
+        public init(strength: Double = 1, direction: Double? = nil, gust: Double = 0.5, seed: UInt64 = 1, decay: Double = 1.5) {
+            self.strength = strength
+            self.direction = direction
+            self.gust = gust
+            self.seed = seed
+            self.decay = decay
+        }
+    }
+
     /// The pulls, in the order they were added (the system is linear: responses add up).
     public var pulls: [Pull]
+    /// The wind, if any (adds to the pulls).
+    public var breeze: Breeze?
     /// Share of the scene's own looping motion kept alongside (0 = the picture is still until pulled).
     public var ambient: Double
     /// Length of the clip in scene seconds.
@@ -61,27 +87,21 @@ public struct Dynamics: Sendable, Equatable {
     /// Re q_k(t) and -Im q_k(t) (the layout of the periodic synthesis basis), plus `ambient`
     /// times the periodic rows. Throws where a pull's point does not move.
     public func basis(volume: SpectralVolume, seconds times: [Double]) throws -> [Float] {
-        let K = volume.frequencies
-        var rows = [Double](repeating: 0, count: times.count * 2 * K)
-        for pull in pulls {
-            let q0 = try Self.heldState(pull, volume: volume)
-            let ramp = min(Self.holdRamp, pull.at)
-            for (r, t) in times.enumerated() {
-                let tau = t - pull.at
-                for k in 1..<K {
-                    let h = Self.response(bin: k, after: tau, ramp: ramp, decay: pull.decay, volume: volume)
-                    guard h != 0 else { continue }
-                    rows[r * 2 * K + k] += h * q0[k].re
-                    rows[r * 2 * K + K + k] -= h * q0[k].im
-                }
-            }
-        }
-        var out = rows.map { Float($0) }
-        if ambient > 0 {
-            let periodic = Basis.synthesis(frequencies: K, period: volume.windowFrames, times: times.map { $0 * volume.fps })
-            for i in out.indices { out[i] += Float(ambient) * periodic[i] }
-        }
-        return out
+        try DynamicsPlayer(self, volume: volume).basis(seconds: times)
+    }
+
+    /// Seconds for mode k at `hz` to fall to 1/e when the user asks for `decay`: the same below
+    /// 1 Hz, shorter above it (decay / sqrt(hz)). Real structures damp their faster modes more
+    /// (Rayleigh damping), and the fast bins of a predicted or measured volume are the noisiest:
+    /// letting them ring as long as the slow sway makes a pulled picture shimmer.
+    public static func modeDecay(_ decay: Double, hz: Double) -> Double {
+        decay / max(1, hz).squareRoot()
+    }
+
+    /// zeta for a mode of angular frequency `omega` that decays in `decay` seconds, at most
+    /// near-critical.
+    static func dampingRatio(omega: Double, decay: Double) -> Double {
+        min(1 / (decay * omega), 0.95)
     }
 
     /// How far along its held amplitude mode k is at `tau` seconds after the release: 0 before
@@ -94,19 +114,20 @@ public struct Dynamics: Sendable, Equatable {
             return u * u * (3 - 2 * u)
         }
         let omega = 2 * Double.pi * volume.frequency(k)
-        // The same decay time for every mode: zeta_k = 1 / (decay w_k), at most near-critical.
-        let zeta = min(1 / (decay * omega), 0.95)
+        let zeta = dampingRatio(omega: omega, decay: modeDecay(decay, hz: volume.frequency(k)))
         let wd = omega * (1 - zeta * zeta).squareRoot()
         return exp(-zeta * omega * tau) * (cos(wd * tau) + zeta * omega / wd * sin(wd * tau))
     }
 
-    /// The held modal coordinates of a pull, q_k = a conj(S_k(p)) . d for k >= 1 (q_0 = 0: the DC
-    /// bin is an offset, not a mode), with the gain a that moves the point itself by d.
-    public static func heldState(_ pull: Pull, volume: SpectralVolume) throws -> [(re: Double, im: Double)] {
+    /// The held modal coordinates of a pull, q_k = a w_k conj(S_k(p)) . d for k >= 1 (q_0 = 0:
+    /// the DC bin is an offset, not a mode; w_k the mode's smoothness weight, `ModeShapes`), with
+    /// the gain a that moves the point itself by d.
+    public static func heldState(_ pull: Pull, volume: SpectralVolume, shapes: ModeShapes? = nil) throws -> [(re: Double, im: Double)] {
         let K = volume.frequencies, w = volume.width, h = volume.height
         let cx = min(max(Int((pull.x * Double(w - 1)).rounded()), 0), w - 1)
         let cy = min(max(Int((pull.y * Double(h - 1)).rounded()), 0), h - 1)
         let raw = volume.denormalized()
+        let weight = (shapes ?? ModeShapes(raw: raw)).weights
         let d = (x: pull.dx, y: pull.dy)
         var q = [(re: Double, im: Double)](repeating: (0, 0), count: K)
         // Mode shapes averaged over a small neighbourhood: one pixel's measured or predicted
@@ -124,12 +145,12 @@ public struct Dynamics: Sendable, Equatable {
                 }
             }
             s = (s.xr / count, s.xi / count, s.yr / count, s.yi / count)
-            // conj(S) . d
-            q[k] = (s.xr * d.x + s.yr * d.y, -(s.xi * d.x + s.yi * d.y))
-            // Re(S S^H), the 2x2 matrix that maps d to the point's own displacement.
-            m.xx += s.xr * s.xr + s.xi * s.xi
-            m.yy += s.yr * s.yr + s.yi * s.yi
-            m.xy += s.xr * s.yr + s.xi * s.yi
+            // w conj(S) . d
+            q[k] = (weight[k] * (s.xr * d.x + s.yr * d.y), -weight[k] * (s.xi * d.x + s.yi * d.y))
+            // w Re(S S^H), the 2x2 matrix that maps d to the point's own displacement.
+            m.xx += weight[k] * (s.xr * s.xr + s.xi * s.xi)
+            m.yy += weight[k] * (s.yr * s.yr + s.yi * s.yi)
+            m.xy += weight[k] * (s.xr * s.yr + s.xi * s.yi)
         }
         let along = d.x * (m.xx * d.x + m.xy * d.y) + d.y * (m.xy * d.x + m.yy * d.y)
         let dd = d.x * d.x + d.y * d.y
@@ -144,10 +165,15 @@ public struct Dynamics: Sendable, Equatable {
 }
 
 extension Dynamics {
-    /// The motion-file form: "ambient=A;seconds=S;pulls=at,x,y,dx,dy,decay|at,x,y,dx,dy,decay".
+    /// The motion-file form: "ambient=A;seconds=S;pulls=at,x,y,dx,dy,decay|...", and with a
+    /// breeze ";breeze=strength,direction,gust,seed,decay" (direction "any" for none).
     public var text: String {
         let p = pulls.map { [$0.at, $0.x, $0.y, $0.dx, $0.dy, $0.decay].map { String($0) }.joined(separator: ",") }
-        return "ambient=\(ambient);seconds=\(seconds);pulls=\(p.joined(separator: "|"))"
+        var out = "ambient=\(ambient);seconds=\(seconds);pulls=\(p.joined(separator: "|"))"
+        if let b = breeze {
+            out += ";breeze=\(b.strength),\(b.direction.map { String($0) } ?? "any"),\(b.gust),\(b.seed),\(b.decay)"
+        }
+        return out
     }
 
     /// Parses `text`; the message of a thrown error says what is wrong (the caller names the file).
@@ -172,6 +198,18 @@ extension Dynamics {
                 throw GIDError.input("dynamics '\(text)': pull '\(item)' is not at,x,y,dx,dy,decay (at >= 0, x and y in 0...1, decay > 0)")
             }
             pulls.append(Pull(at: v[0], x: v[1], y: v[2], dx: v[3], dy: v[4], decay: v[5]))
+        }
+        if let item = fields["breeze"] {
+            let f = item.split(separator: ",").map(String.init)
+            let strength = f.count == 5 ? Double(f[0]) : nil, gust = f.count == 5 ? Double(f[2]) : nil
+            let seed = f.count == 5 ? UInt64(f[3]) : nil, decay = f.count == 5 ? Double(f[4]) : nil
+            let direction = f.count == 5 && f[1] != "any" ? Double(f[1]) : nil
+            guard let strength, let gust, let seed, let decay, (0...Breeze.strengthRange.upperBound).contains(strength),
+                  Breeze.gustRange.contains(gust), Dynamics.decayRange.contains(decay),
+                  f[1] == "any" || direction.map({ $0.isFinite && abs($0) <= 360 }) == true else {
+                throw GIDError.input("dynamics '\(text)': breeze '\(item)' is not strength,direction,gust,seed,decay")
+            }
+            breeze = Breeze(strength: strength, direction: direction, gust: gust, seed: seed, decay: decay)
         }
     }
 }

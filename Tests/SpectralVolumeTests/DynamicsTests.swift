@@ -71,7 +71,10 @@ struct DynamicsTests {
         }
         try #require(crossings.count >= 4)
         let period = (crossings[3] - crossings[0]) / 3
-        let omega = 2 * Double.pi * 1.5, zeta = 1 / (2 * omega)
+        // Above 1 Hz a mode decays faster than asked: 2 s / sqrt(1.5).
+        let decay = 2 / 1.5.squareRoot()
+        #expect(abs(Dynamics.modeDecay(2, hz: 1.5) - decay) < 1e-12 && Dynamics.modeDecay(2, hz: 0.4) == 2)
+        let omega = 2 * Double.pi * 1.5, zeta = 1 / (decay * omega)
         let expected = 2 * Double.pi / (omega * (1 - zeta * zeta).squareRoot())
         #expect(abs(period / expected - 1) < 0.01, "period \(period) s, want \(expected)")
         // Successive positive peaks, one damped period apart, fall by e^(-period / decay).
@@ -79,7 +82,7 @@ struct DynamicsTests {
         try #require(peaks.count >= 4)
         for j in 1..<4 {
             let ratio = Double(peaks[j] / peaks[j - 1])
-            #expect(abs(ratio / exp(-expected / 2) - 1) < 0.01, "peak ratio \(ratio), want \(exp(-expected / 2))")
+            #expect(abs(ratio / exp(-expected / decay) - 1) < 0.01, "peak ratio \(ratio), want \(exp(-expected / decay))")
         }
     }
 
@@ -130,5 +133,12 @@ struct DynamicsTests {
         #expect(throws: GIDError.self) { try Dynamics(text: "ambient=0;seconds=6;pulls=0,0.5,0.5,1,1,0") }
         #expect(throws: GIDError.self) { try Dynamics(text: "ambient=2;seconds=6;pulls=") }
         #expect(try Dynamics(text: "ambient=0;seconds=6;pulls=").pulls.isEmpty)
+        var blown = d
+        blown.breeze = .init(strength: 0.7, direction: 45, gust: 1.25, seed: 99, decay: 3)
+        #expect(try Dynamics(text: blown.text) == blown)
+        blown.breeze?.direction = nil
+        #expect(try Dynamics(text: blown.text) == blown)
+        #expect(throws: GIDError.self) { try Dynamics(text: "ambient=0;seconds=6;pulls=;breeze=1,any,5,1,1") }
+        #expect(throws: GIDError.self) { try Dynamics(text: "ambient=0;seconds=6;pulls=;breeze=1,any,0.5,-1,1") }
     }
 }
