@@ -93,12 +93,21 @@ demo)
     swift build -c release --product gid-filter 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\]' >&2 || true; }
     bin="$(swift build -c release --show-bin-path)/gid-filter"
     out="${2:-bythewater.mp4}"
+    extra=""
     model=Models/gid-prior-default.safetensors
     if [ -f "$model" ]; then
         # The learned prior predicts the still's motion (in Swift, no Python: Sources/Prior) and
         # gid-filter renders it as a seamless 5 s loop, in one command.
         say "predicting the motion of Samples/stills/bythewater.jpg with $model, rendering a seamless 5 s loop -> $out"
-        "$bin" -y -i Samples/stills/bythewater.jpg -vf "motion=seed=1,loop=seconds=5" "$out"
+        scene="${out%.*}.gidm"
+        "$bin" -y -i Samples/stills/bythewater.jpg -vf "motion=seed=1,motionsave=$scene,loop=seconds=5" "$out"
+        page="${out%.*}.html"
+        say "the same motion as a page to drag and let go, offline in any browser -> $page"
+        "$bin" -y -i "$scene" "$page"
+        breeze="${out%.*}-breeze.mp4"
+        say "and blown by a never-repeating breeze for 10 s -> $breeze"
+        "$bin" -y -i "$scene" -vf "breeze=gust=1" -t 10 "$breeze"
+        extra="$scene $page $breeze "
     else
         say "no prior available ($model missing): Samples/stills/bythewater.jpg -> a still 5 s clip $out"
         "$bin" -y -i Samples/stills/bythewater.jpg -vf null -t 5 -r 30 "$out"
@@ -111,7 +120,7 @@ demo)
     poke="$(dirname "$out")/crane-poke.mp4"
     say "the same motion as a modal basis: the boom pulled 8 px down and let go -> $poke"
     "$bin" -y -i Samples/clips/crane-sway.mkv -vf "motion,poke=x=0.72:y=0.35:dy=8:decay=2" "$poke"
-    say "done: $out $loop $poke"
+    say "done: $out ${extra:-}$loop $poke"
     ;;
 test)
     install_apt

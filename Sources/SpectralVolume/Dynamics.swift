@@ -80,6 +80,8 @@ public struct Dynamics: Sendable, Equatable {
     public static let decayRange: ClosedRange<Double> = 0.05...600
     /// Seconds over which a pull is taken up before a release at `at` > 0 (shorter if `at` is).
     public static let holdRamp = 0.5
+    /// The farthest any pixel may move when a point is pulled, as a multiple of the pull.
+    public static let reach = 1.5
     /// Radius in grid pixels of the neighbourhood whose mode shapes a pull reads.
     public static let sampleRadius = 2
 
@@ -159,12 +161,36 @@ public struct Dynamics: Sendable, Equatable {
         guard along > 1e-4 * dd else {
             throw GIDError.usage("the point (\(pull.x), \(pull.y)) does not move in this scene's motion in the direction (\(pull.dx), \(pull.dy)); pull a part of the picture that moves (viz=heatmap:grid=1 shows where)")
         }
-        let gain = dd / along
+        var gain = dd / along
+        // No part may swing further than `reach` x the pull: pulling a point that barely moves
+        // would otherwise fling the picture's lively parts (a prior's deck by its calm water).
+        let peak = peakDisplacement(q.map { ($0.re * gain, $0.im * gain) }, raw: raw)
+        let most = reach * dd.squareRoot()
+        if peak > most { gain *= most / peak }
         return q.map { ($0.re * gain, $0.im * gain) }
     }
 }
 
 extension Dynamics {
+    /// max over pixels of |sum_k Re(S_k(p) q_k)| for the raw volume `raw`.
+    static func peakDisplacement(_ q: [(re: Double, im: Double)], raw: SpectralVolume) -> Double {
+        let n = raw.planeSize
+        var dx = [Double](repeating: 0, count: n), dy = dx
+        raw.data.withUnsafeBufferPointer { d in
+            for k in 1..<raw.frequencies where q[k].re != 0 || q[k].im != 0 {
+                let xr = raw.index(k: k, axis: 0, y: 0, x: 0), yr = raw.index(k: k, axis: 1, y: 0, x: 0)
+                let xi = raw.partSize + xr, yi = raw.partSize + yr
+                for i in 0..<n {
+                    dx[i] += Double(d[xr + i]) * q[k].re - Double(d[xi + i]) * q[k].im
+                    dy[i] += Double(d[yr + i]) * q[k].re - Double(d[yi + i]) * q[k].im
+                }
+            }
+        }
+        var best = 0.0
+        for i in 0..<n { best = max(best, dx[i] * dx[i] + dy[i] * dy[i]) }
+        return best.squareRoot()
+    }
+
     /// The motion-file form: "ambient=A;seconds=S;pulls=at,x,y,dx,dy,decay|...", and with a
     /// breeze ";breeze=strength,direction,gust,seed,decay" (direction "any" for none).
     public var text: String {
