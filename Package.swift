@@ -14,7 +14,7 @@ let native: [SwiftSetting] = ProcessInfo.processInfo.environment["GID_PORTABLE"]
 let native: [SwiftSetting] = []
 #endif
 
-// Layout (see docs/ARCHITECTURE.md): C stays in the three system-library targets; data flows
+// Layout (see docs/ARCHITECTURE.md): C stays in the four system-library targets; data flows
 // MediaIO -> Graph filters -> MediaIO, and nothing lower reaches back up.
 let package = Package(
     name: "gid-filter",
