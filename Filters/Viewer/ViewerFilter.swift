@@ -6,24 +6,18 @@ import SpectralVolume
 /// The chain ends here: the command line writes the page to an `.html` output.
 public final class ViewerFilter: Filter {
     public struct Options: FilterOptions {
-        public var width = 0
-        public var grid = 0
-        public var modes = 0
-        public var decay = 1.5
-        public var ambient = false
-        public var breeze = false
-        public var title = ""
+        public var page = ViewerPage.Settings()
 
         public init() {}
         public static let table: [OptionSpec<Options>] = [
-            .int("width", \.width, default: 0, range: 0...4096, help: "width of the embedded picture; 0 = the scene's, at most 1024"),
-            .int("grid", \.grid, default: 0, range: 0...1024,
+            .int("width", \.page.width, default: 0, range: 0...4096, help: "width of the embedded picture; 0 = the scene's, at most 1024"),
+            .int("grid", \.page.grid, default: 0, range: 0...1024,
                  help: "width of the embedded motion's grid (smaller: a smaller file, coarser motion, faster); 0 = a quarter of the picture's, 64 to 256"),
-            .int("modes", \.modes, default: 0, range: 0...64, help: "keep the N strongest modes (smoother ones first); 0 = all"),
-            .double("decay", \.decay, default: 1.5, range: 0.2...10, help: "the page's starting damping: seconds for a released pull to fall to 1/e"),
-            .bool("ambient", \.ambient, default: false, help: "start with the scene's own looping motion on"),
-            .bool("breeze", \.breeze, default: false, help: "start with the breeze on"),
-            .string("title", \.title, default: "", help: "the page's title (default: the input's name)"),
+            .int("modes", \.page.modes, default: 0, range: 0...64, help: "keep the N strongest modes (smoother ones first); 0 = all"),
+            .double("decay", \.page.decay, default: 1.5, range: 0.2...10, help: "the page's starting damping: seconds for a released pull to fall to 1/e"),
+            .bool("ambient", \.page.ambient, default: false, help: "start with the scene's own looping motion on"),
+            .bool("breeze", \.page.breeze, default: false, help: "start with the breeze on"),
+            .string("title", \.page.title, default: "", help: "the page's title (default: the input's name)"),
         ]
     }
 
@@ -51,15 +45,9 @@ public final class ViewerFilter: Filter {
 
     public init(options: Options, input: StreamInfo, context: FilterContext) throws {
         label = context.label
-        var s = ViewerPage.Settings()
-        s.width = options.width
-        s.grid = options.grid
-        s.modes = options.modes
-        s.decay = options.decay
-        s.ambient = options.ambient
-        s.breeze = options.breeze
-        s.title = options.title.isEmpty ? String(input.source.split(separator: "/").last ?? "gid-filter") : options.title
-        settings = s
+        var page = options.page
+        if page.title.isEmpty { page.title = String(input.source.split(separator: "/").last ?? "gid-filter") }
+        settings = page
         output = input
     }
 

@@ -24,7 +24,8 @@ public struct ViewerPage: DocumentItem {
         public var decay = 1.5
         public var ambient = false
         public var breeze = false
-        public var title = "gid-filter viewer"
+        /// The page title (empty: the viewer filter puts the input's name).
+        public var title = ""
         public init() {}
     }
 

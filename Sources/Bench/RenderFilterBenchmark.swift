@@ -50,14 +50,7 @@ public enum RenderFilterBenchmark {
             options.kernel = kernel
             options.duration = Double(frames) / fps
             options.fps = fps
-            let r = try rates {
-                let filter = try RenderFilter(options: options, input: info, context: FilterContext(label: "render"))
-                var count = 0
-                try filter.receive(.motion(scene)) { item in
-                    if case .frame = item { count += 1 }
-                }
-                return count
-            }
+            let r = try rates { try framesRendered(scene, options: options, info: info) }
             let name = "quality=\(quality)" + (kernel == "auto" ? " (\(RenderQuality(rawValue: quality)?.kernel.rawValue ?? kernel))" : ":kernel=\(kernel)")
             lines.append(String(format: "render %@: %.0f / %.0f (%.2fx peer; target >= %.0f: %@), CPU %.2f ms/frame (%.2fx peer)",
                                 name, r.median, r.best, r.median / peer.median, target, r.median >= target ? "met" : "NOT met",
@@ -69,18 +62,21 @@ public enum RenderFilterBenchmark {
             dynamics.breeze = Dynamics.Breeze(gust: 1)
             dynamics.seconds = Double(frames) / fps
             blown.dynamics = dynamics
-            let b = try rates {
-                let filter = try RenderFilter(options: options, input: info, context: FilterContext(label: "render"))
-                var count = 0
-                try filter.receive(.motion(blown)) { item in
-                    if case .frame = item { count += 1 }
-                }
-                return count
-            }
+            let b = try rates { try framesRendered(blown, options: options, info: info) }
             lines.append(String(format: "  breeze, %@: %.0f / %.0f (%.2fx the loop above; target >= 100: %@), CPU %.2f ms/frame",
                                 name, b.median, b.best, b.median / r.median, b.median >= 100 ? "met" : "NOT met", b.cpu))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Frames a fresh render filter with `options` makes of `scene`.
+    static func framesRendered(_ scene: Scene, options: RenderFilter.Options, info: StreamInfo) throws -> Int {
+        let filter = try RenderFilter(options: options, input: info, context: FilterContext(label: "render"))
+        var count = 0
+        try filter.receive(.motion(scene)) { item in
+            if case .frame = item { count += 1 }
+        }
+        return count
     }
 
     /// The peer through the same loop as `SceneRenderer.render`: fields in batches, then a

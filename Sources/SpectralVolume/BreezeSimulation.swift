@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 
 /// The breeze's modal coordinates over time: each bin k >= 1 is a damped oscillator at f_k
 /// (the same frequency and per-mode decay as a poke's ring-down), its real and imaginary parts
@@ -12,7 +13,7 @@ import Foundation
 /// With that D the stationary E|q_k|^2 is a^2: at strength 1 with no gusts a smooth mode moves
 /// as much as in the scene's own loop (whose coordinates are 2 e^(i w t)). Each step uses the exact solution for a constant force
 /// (stable at any step), and the oscillators start from their stationary spread, so the clip
-/// is already in motion at its first frame. Deterministic for a seed; positions between steps
+/// is already in motion at its first frame. Deterministic for a seed (`SeededRandom`); positions between steps
 /// are interpolated linearly (slow motion asks for times closer than a step).
 final class BreezeSimulation {
     static let step = 1.0 / 120
@@ -23,7 +24,7 @@ final class BreezeSimulation {
     private let strength: Double, gust: Double
     private let decayFactor: [Double], cosine: [Double], sine: [Double], omega: [Double], zeta: [Double], damped: [Double]
     private let seed: UInt64
-    private var random: SplitMix64
+    private var random: SeededRandom
     private var gustState = 0.0
     // Per bin and part (re, im): position and velocity.
     private var x: [Double], v: [Double]
@@ -53,7 +54,7 @@ final class BreezeSimulation {
             s[k] = sin(wd[k] * Self.step)
         }
         omega = om; zeta = ze; damped = wd; decayFactor = e; cosine = c; sine = s
-        random = SplitMix64(seed: seed)
+        random = SeededRandom(seed: seed)
         x = [Double](repeating: 0, count: 2 * K)
         v = x; now = x; next = x
     }
@@ -69,7 +70,7 @@ final class BreezeSimulation {
     }
 
     private func restart() {
-        random = SplitMix64(seed: seed)
+        random = SeededRandom(seed: seed)
         stepIndex = -1
     }
 
@@ -117,31 +118,5 @@ final class BreezeSimulation {
         }
         let r = exp(-Self.step / Self.gustSeconds)
         gustState = gustState * r + (1 - r * r).squareRoot() * random.normal()
-    }
-}
-
-/// A small, fast, seedable generator (Steele et al.'s SplitMix64) with Box-Muller normals.
-struct SplitMix64 {
-    private var state: UInt64
-    private var spare: Double?
-
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1).
-    mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
-
-    mutating func normal() -> Double {
-        if let s = spare { spare = nil; return s }
-        let r = (-2 * log(uniform())).squareRoot(), a = 2 * Double.pi * uniform()
-        spare = r * sin(a)
-        return r * cos(a)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 import Testing
 
 /// Damaged media, made on the spot from the shipped samples with a fixed seed: gid-filter must
@@ -56,7 +57,7 @@ struct MutationTests {
         let dir = try Tool.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let seedData = try [UInt8](Data(contentsOf: URL(fileURLWithPath: c.seed)))
-        var rng = MutationRandom(seed: 0x9E37_79B9 &+ UInt64(c.index))
+        var rng = SeededRandom(seed: 0x9E37_79B9 &+ UInt64(c.index))
         let ext = (c.seed as NSString).pathExtension
         let mutated = Mutator.apply(c.op, to: seedData, ext: ext, rng: &rng)
         // The input lives beside the output folder, so that folder holds only what gid-filter writes.
@@ -113,17 +114,8 @@ struct MutationTests {
     }
 }
 
-/// SplitMix64: the same cases on every machine and every run.
-struct MutationRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The cases are drawn from `SeededRandom` (SplitMix64): the same on every machine and run.
+extension SeededRandom {
     /// 0..<n (n > 0).
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
     mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
@@ -148,13 +140,13 @@ enum Mutator {
         return min(d.count, 4096)
     }
 
-    static func position(_ d: [UInt8], ext: String, rng: inout MutationRandom, headerShare: Double = 0.75) -> Int {
+    static func position(_ d: [UInt8], ext: String, rng: inout SeededRandom, headerShare: Double = 0.75) -> Int {
         guard !d.isEmpty else { return 0 }
         let h = headerEnd(d, ext: ext)
         return h > 0 && rng.chance(headerShare) ? rng.below(h) : rng.below(d.count)
     }
 
-    static func apply(_ op: String, to input: [UInt8], ext: String, rng: inout MutationRandom) -> [UInt8] {
+    static func apply(_ op: String, to input: [UInt8], ext: String, rng: inout SeededRandom) -> [UInt8] {
         var d = input
         switch op {
         case "flip":

@@ -83,7 +83,7 @@ struct BreezeTests {
 
     @Test func noisyModesWeighLittleAndSmoothOnesNearlyAll() throws {
         var v = try SpectralVolume(frequencies: 3, width: 64, height: 48, fps: 30, windowSeconds: 2)
-        var random = SplitMix64(seed: 4)
+        var random = SeededRandom(seed: 4)
         for y in 0..<48 {
             for x in 0..<64 {
                 // Bin 1: a sway over the whole width; bin 2: pixel noise.

@@ -1,10 +1,13 @@
 import Foundation
 
 /// A small seeded generator (SplitMix64) with Box-Muller normals: the same seed gives the same
-/// noise, and so the same motion, on every run and machine. (PyTorch's generator is not
-/// reproduced: a Swift seed and a sample.py seed give different, equally likely samples.)
-public struct SeededRandom: Sendable {
+/// noise, and so the same motion, on every run and machine: the prior's phases, the breeze, the
+/// tests' random cases. (PyTorch's generator is not reproduced: a Swift seed and a sample.py
+/// seed give different, equally likely samples.)
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
+    /// The second normal of the last Box-Muller pair `normal()` made.
+    private var spare: Double?
 
     public init(seed: UInt64) { state = seed }
 
@@ -19,6 +22,15 @@ public struct SeededRandom: Sendable {
 
     /// Uniform in [0, 1) with 53 random bits.
     public mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// One standard normal (Box-Muller; the pair's second value is kept for the next call).
+    public mutating func normal() -> Double {
+        if let s = spare { spare = nil; return s }
+        let u1 = 1 - uniform(), u2 = uniform()
+        let r = (-2 * log(u1)).squareRoot()
+        spare = r * sin(2 * Double.pi * u2)
+        return r * cos(2 * Double.pi * u2)
+    }
 
     /// `count` standard normal floats (Box-Muller, both outputs of each pair used).
     public mutating func normals(_ count: Int) -> [Float] {
