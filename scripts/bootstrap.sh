@@ -99,7 +99,9 @@ demo)
         # The learned prior predicts the still's motion (in Swift, no Python: Sources/Prior) and
         # gid-filter renders it as a seamless 5 s loop, in one command.
         say "predicting the motion of Samples/stills/bythewater.jpg with $model, rendering a seamless 5 s loop -> $out"
-        scene="${out%.*}.gidm"
+        # The predicted motion, kept for the page and the breeze (100 MB: removed at the end).
+        scene="$(mktemp -d)/bythewater.gidm"
+        trap 'rm -rf "$(dirname "$scene")"' EXIT
         "$bin" -y -i Samples/stills/bythewater.jpg -vf "motion=seed=1,motionsave=$scene,loop=seconds=5" "$out"
         page="${out%.*}.html"
         say "the same motion as a page to drag and let go, offline in any browser -> $page"
@@ -107,7 +109,7 @@ demo)
         breeze="${out%.*}-breeze.mp4"
         say "and blown by a never-repeating breeze for 10 s -> $breeze"
         "$bin" -y -i "$scene" -vf "breeze=gust=1" -t 10 "$breeze"
-        extra="$scene $page $breeze "
+        extra="$page $breeze "
     else
         say "no prior available ($model missing): Samples/stills/bythewater.jpg -> a still 5 s clip $out"
         "$bin" -y -i Samples/stills/bythewater.jpg -vf null -t 5 -r 30 "$out"
