@@ -129,7 +129,7 @@ struct Transcode {
         if page == nil { try chain.finish(emit: keep) }
         guard let page else { throw GIDError.input("\(args.input): no motion came out of the graph") }
         if args.output == "-" {
-            FileHandle.standardOutput.write(Data(page.bytes))
+            try page.bytes.withUnsafeBytes { try writeAll(1, $0, what: "-: cannot write the page") }
         } else {
             try TempFiles.write(page.bytes, to: args.output, replacing: replacing)
         }

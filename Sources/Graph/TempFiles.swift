@@ -155,17 +155,12 @@ public enum TempFiles {
         defer { unregister(token) }
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw fail() }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let e = fail()
-                close(fd)
-                unlink(temp)
-                throw e
-            }
-            done += n
+        do {
+            try bytes.withUnsafeBytes { try writeAll(fd, $0, what: "\(path): cannot write") }
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
         }
         guard close(fd) == 0 else {
             let e = fail()
@@ -177,5 +172,20 @@ public enum TempFiles {
             unlink(temp)
             throw e
         }
+    }
+}
+
+/// write(2) until every byte is out. EPIPE throws `DownstreamClosed` (the reader went away: a quiet
+/// end for pipes); another failure throws an output error, "WHAT (reason)".
+public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, what: String) throws {
+    var done = 0
+    while done < bytes.count {
+        let n = write(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 24))
+        if n < 0 {
+            if errno == EINTR { continue }
+            if errno == EPIPE { throw DownstreamClosed() }
+            throw GIDError.output("\(what) (\(String(cString: strerror(errno))))")
+        }
+        done += n
     }
 }

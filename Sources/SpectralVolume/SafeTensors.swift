@@ -68,8 +68,9 @@ public struct SafeTensors: Sendable {
 
     /// Streams the file to an open descriptor, tensor by tensor, so memory stays at the scene's own.
     static func write(_ entries: [Entry], metadata: [String: String], to fd: Int32, name: String) throws {
-        try writeAll(fd, header(entries, metadata: metadata).withUnsafeBytes { Array($0) }, name: name)
-        for e in entries { try littleEndianBytes(e.values) { try writeAll(fd, $0, name: name) } }
+        let what = "\(name): cannot write motion file"
+        try header(entries, metadata: metadata).withUnsafeBytes { try Graph.writeAll(fd, $0, what: what) }
+        for e in entries { try littleEndianBytes(e.values) { try Graph.writeAll(fd, $0, what: what) } }
     }
 
     private static func littleEndianBytes<R>(_ values: ArraySlice<Float>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
@@ -79,24 +80,6 @@ public struct SafeTensors: Sendable {
         #else
         return try values.withUnsafeBytes(body)
         #endif
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
-        try bytes.withUnsafeBytes { try writeAll(fd, $0, name: name) }
-    }
-
-    /// write(2) until done; EPIPE means the reader went away (a quiet end for pipes).
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, name: String) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = Foundation.write(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 24))
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EPIPE { throw DownstreamClosed() }
-                throw GIDError.output("\(name): cannot write motion file (\(String(cString: strerror(errno))))")
-            }
-            done += n
-        }
     }
 
     /// A JSON string literal.

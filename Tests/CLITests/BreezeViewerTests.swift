@@ -84,6 +84,15 @@ struct BreezeViewerTests {
         #expect(page.contains("\"width\":64"))
     }
 
+    @Test func aPageToAClosedPipeEndsQuietlyAndToAnOpenOneWhole() throws {
+        let dir = try Tool.tempDir()
+        _ = try MotionTests.makeScene(in: dir)
+        var r = try Tool.shell("\"$G\" -i scene.gidm -f html - | head -c 100 > /dev/null; echo ${PIPESTATUS[0]} >&2", in: dir)
+        #expect(r.stderrLines == ["0"], "\(r.stderr)")
+        r = try Tool.shell("\"$G\" -i scene.gidm -f html - > piped.html && \"$G\" -i scene.gidm file.html && cmp piped.html file.html", in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
     @Test(arguments: [
         ("viewer", "out.mp4", "give an output ending in .html"),
         ("viewer,render", "out.html", "last filter"),
