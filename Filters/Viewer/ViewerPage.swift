@@ -43,8 +43,9 @@ public struct ViewerPage: DocumentItem {
         let still = try Self.webp(scene.image.resized(width: w, height: h), label: label)
 
         // The same modal basis as poke and breeze: smoothed modes, weights from the raw volume.
-        let shapes = ModeShapes(raw: scene.volume.denormalized())
-        let raw = ModalBasis.smoothed(scene.volume, guide: scene.image)
+        let unsmoothed = scene.volume.denormalized()
+        let shapes = ModeShapes(raw: unsmoothed)
+        let raw = try ModalBasis.smoothed(unsmoothed, guide: scene.image)
         let bins = Self.strongest(raw, shapes: shapes, keep: settings.modes)
         // Coefficients in pixels of the embedded still, on the (gw, gh) grid.
         let sx = Float(Double(w) / Double(raw.width)), sy = Float(Double(h) / Double(raw.height))

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs `body(stripe, first, end)` over `count` items split into at most `stripes` contiguous
 /// ranges of ceil(count / stripes) items (stripe = 0, 1, ...), concurrently unless `serial`.
@@ -28,4 +29,22 @@ public func parallelIndexedStripes(_ count: Int, stripes: Int, serial: Bool = fa
 @inlinable
 public func parallelStripes(_ count: Int, stripes: Int, serial: Bool = false, _ body: @Sendable (Int, Int) -> Void) {
     parallelIndexedStripes(count, stripes: stripes, serial: serial) { _, first, end in body(first, end) }
+}
+
+/// Results written by concurrent jobs, one slot each (each job writes only its own slot).
+public final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
+    private let lock = NSLock()
+
+    public init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    public subscript(i: Int) -> Result<T, Error>? {
+        get { lock.withLock { slots[i] } }
+        set { lock.withLock { slots[i] = newValue } }
+    }
+
+    public func value(_ i: Int) throws -> T {
+        guard let r = self[i] else { throw GIDError.internal("a concurrent job did not finish") }
+        return try r.get()
+    }
 }

@@ -17,7 +17,7 @@ public final class DynamicsPlayer {
     public init(_ dynamics: Dynamics, volume: SpectralVolume, guide: RGBImage? = nil) throws {
         let raw = volume.denormalized()
         let shapes = ModeShapes(raw: raw)
-        let modes = guide.map { ModalBasis.smoothed(raw, guide: $0) } ?? raw
+        let modes = try guide.map { try ModalBasis.smoothed(raw, guide: $0) } ?? raw
         self.dynamics = dynamics
         self.volume = modes
         held = try dynamics.pulls.map { try Dynamics.heldState($0, volume: modes, shapes: shapes) }

@@ -17,7 +17,7 @@ public enum ModalBasis {
     public static let epsilon: Float = 1e-3
 
     /// The raw (denormalized) volume's modal basis, guided by `image` (resized to the grid).
-    public static func smoothed(_ volume: SpectralVolume, guide image: RGBImage) -> SpectralVolume {
+    public static func smoothed(_ volume: SpectralVolume, guide image: RGBImage) throws -> SpectralVolume {
         var raw = volume.denormalized()
         let w = raw.width, h = raw.height, n = w * h, r = radius(width: w)
         let rgb = image.resized(width: w, height: h).data
@@ -28,16 +28,16 @@ public enum ModalBasis {
         BoxFilter.mean(&varI, width: w, height: h, radius: r)
         for i in 0..<n { varI[i] -= meanI[i] * meanI[i] }
         let planes = raw.data.count / n
-        let slots = PlaneSlots(count: planes)
+        let slots = ResultSlots<[Float]>(count: planes)
         let source = raw.data
         let (g, mI, vI) = (guide, meanI, varI)
         parallelStripes(planes, stripes: planes) { first, end in
             for p in first..<end {
-                slots[p] = filtered(Array(source[(p * n)..<((p + 1) * n)]), guide: g, meanI: mI, varI: vI,
-                                    width: w, height: h, radius: r)
+                slots[p] = .success(filtered(Array(source[(p * n)..<((p + 1) * n)]), guide: g, meanI: mI, varI: vI,
+                                             width: w, height: h, radius: r))
             }
         }
-        for p in 0..<planes { raw.data.replaceSubrange((p * n)..<((p + 1) * n), with: slots[p]) }
+        for p in 0..<planes { raw.data.replaceSubrange((p * n)..<((p + 1) * n), with: try slots.value(p)) }
         return raw
     }
 
@@ -56,16 +56,5 @@ public enum ModalBasis {
         BoxFilter.mean(&a, width: w, height: h, radius: r)
         BoxFilter.mean(&b, width: w, height: h, radius: r)
         return (0..<n).map { a[$0] * guide[$0] + b[$0] }
-    }
-}
-
-/// Results of concurrent plane jobs, one slot each (each job writes only its own).
-private final class PlaneSlots: @unchecked Sendable {
-    private var slots: [[Float]]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-    subscript(i: Int) -> [Float] {
-        get { lock.withLock { slots[i] } }
-        set { lock.withLock { slots[i] = newValue } }
     }
 }
