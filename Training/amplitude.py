@@ -10,12 +10,14 @@ picture does not tear), d a smooth +-1 field shared by all k (each pixel swings 
 Every step here is mirrored in Swift (Sources/Prior/Amplitude*.swift) and checked against golden
 vectors that export.py writes, so keep both sides in step.
 
-The network: frozen ImageNet AlexNet (features.py) -> a fixed projection of each of its five ReLU
-taps to 16 channels (whitened PCA, fitted once on training pictures), bilinearly brought to the
-output grid (1/4 of the input) -> a 1x1 mixing layer and two 3x3 convolutions -> K + 1 maps.
+The network: frozen ImageNet AlexNet (features.py) -> a 1x1 projection of each of its five ReLU
+taps to 16 channels (trained on the tap's top 64 whitened principal components and stored as one
+1x1 convolution; train_amplitude.TapProjection), bilinearly brought to the output grid (1/4 of
+the input) -> a 1x1 mixing layer and two 3x3 convolutions -> K + 1 maps.
 Optionally (`texture`, an ablation) a texture cue (log local gradient energy) joins the inputs
-and is also added to every log A_k with a learned gain. Everything before the mixing layer is
-fixed, so training caches it per augmented window and runs only the small head. At prediction,
+and is also added to every log A_k with a learned gain. AlexNet is fixed,
+so training caches its projected taps per augmented window and runs only the projections and
+the small head. At prediction,
 log A_k stops at a per-frequency cap and a picture whose motion exceeds a typical training
 scene's is scaled down to it (`level_gain`).
 Trained with a log-L1 loss (calibrated amplitudes and spectrum) plus a ranking loss within each
@@ -40,7 +42,7 @@ class AmpConfig:
     K: int = 16
     input_w: int = 512          # training crops; any size whose sides are multiples of 16 runs
     input_h: int = 320
-    proj: int = 16              # channels each AlexNet tap is projected to (fixed: whitened PCA)
+    proj: int = 16              # channels each AlexNet tap is projected to (a 1x1 convolution)
     hidden: int = 32
     layers: int = 2             # 3x3 convolutions after the 1x1 mixing of the inputs
     taps: list = field(default_factory=lambda: list(range(len(TAPS))))

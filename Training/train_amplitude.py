@@ -1,21 +1,26 @@
 """Trains the amplitude-first prior (amplitude.py) on the data set of dataset.py.
 
-    Training/.venv/bin/python Training/train_amplitude.py --out Training/runs/amp --steps 2000
+    Training/.venv/bin/python Training/train_amplitude.py --out Training/runs/amp --steps 1000
     Training/.venv/bin/python Training/train_amplitude.py --out Training/runs/amp-tex --no-features   # ablation
 
-First the fixed part: AlexNet's taps get their whitened PCA projections (amplitude.fit_projection),
-then every training window is put through it --variants times (the window as it is, then
-randomly cropped (16:10, 60-100% of the side), mirrored and colour-jittered) and the head's
-inputs and targets are cached (about 2 MB a variant). Each step then trains only the head on a
-batch of cached variants: log-L1 on the per-frequency amplitudes plus a ranking loss within each
-picture (amplitude.loss). Every --eval-every steps the held-out clips are scored (moving-region
+First the fixed part: AlexNet's taps get their whitened PCA projections (amplitude.fit_projection,
+the top --learn-proj components of each), then every training window is put through it --variants
+times (the window as it is, then randomly cropped (16:10, 60-100% of the side), mirrored and
+colour-jittered) and the projected taps and targets are cached at the taps' own sizes (about 2 MB
+a variant). Each step then trains a learned 1x1 projection of each tap to 16 channels (starting
+at the first 16 components; TapProjection) and the head, on patches of a batch of cached
+variants, with rectangles of other variants pasted in (cutmix): log-L1 on the per-frequency
+amplitudes plus a ranking loss within each picture (amplitude.loss). At the end the learned
+projection is folded into the model's fixed one, so the model file and the Swift engine do not
+change. With --learn-proj 0 the projection stays the first 16 components and the cache holds
+the head's inputs at the grid size (as do --texture and --no-features). Every --eval-every steps the held-out clips are scored (moving-region
 AUC per clip, as evaluate.py); the last weights are kept in OUT/ckpt.pt with the config, the
 loss curve in OUT/loss.csv.
 
---device auto|cpu|cuda (auto: cuda when available): AlexNet, the projection and the head run
-there; the cache stays in CPU memory and each batch of patches is moved. Under torchrun
+--device auto|cpu|cuda (auto: cuda when available): AlexNet, the projections and the head run
+there; the cache stays in CPU memory and each batch is moved. Under torchrun
 (distributed.py, Training/README.md) each rank caches only its shard of the training windows
-(indices rank::world), DDP averages the head's gradients (effective batch world x --batch), and
+(indices rank::world), DDP averages the head's and the projection's gradients (effective batch world x --batch), and
 rank 0 alone scores the held-out clips, prints and writes OUT.
 """
 import argparse
@@ -24,12 +29,13 @@ import json
 import math
 import os
 import time
-
 import types
+from dataclasses import replace
 
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 import distributed as D
 from amplitude import AmpConfig, AmplitudeNet, amplitude_caps, amplitude_reference, cached_targets, fit_projection, loss, total_score
@@ -73,6 +79,74 @@ def build_cache(model, data, variants, generator, crop_min, batch=8, windows=Non
             cached.append(cached_targets(S).half())
             clips.append(torch.as_tensor(data.clip[idx.numpy()]))
     return torch.cat(inputs), torch.cat(cached), torch.cat(clips).numpy()
+
+
+class TapProjection(nn.Module):
+    """--learn-proj: each tap's projection learned on its top n whitened principal components
+    (fitted as before), starting at the fixed projection (the first cfg.proj components). PCA is
+    linear, so fold() writes the product into model.proj and the model file keeps its format; the
+    1x1 projection commutes with the bilinear resize, so the taps are cached at their own size."""
+
+    def __init__(self, n, out, count):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv2d(n, out, 1) for _ in range(count)])
+        with torch.no_grad():
+            for c in self.convs:
+                c.weight.zero_()
+                c.weight[:, :, 0, 0] = torch.eye(out, n)
+                c.bias.zero_()
+
+    def forward(self, taps, grid):
+        return torch.cat([F.interpolate(c(t), size=grid, mode="bilinear", align_corners=False)
+                          for c, t in zip(self.convs, taps)], 1)
+
+    def fold(self, pca, model):
+        """model.proj[j] = this projection after pca.proj[j] (one 1x1 convolution from the raw tap)."""
+        with torch.no_grad():
+            for c, src, dst in zip(self.convs, pca.proj, model.proj):
+                L = c.weight[:, :, 0, 0].double().cpu()
+                dst.weight.copy_((L @ src.weight[:, :, 0, 0].double().cpu()).float()[:, :, None, None])
+                dst.bias.copy_((L @ src.bias.double().cpu() + c.bias.double().cpu()).float())
+
+
+def build_tap_cache(pca, data, variants, generator, crop_min, batch=8, windows=None, device="cpu"):
+    """As build_cache, but the inputs are the taps after `pca`'s projections at their own size:
+    a list (one per tap) of (N, n, h_j, w_j) fp16."""
+    cfg = pca.cfg
+    grid = (cfg.input_h // 4, cfg.input_w // 4)
+    windows = torch.arange(len(data)) if windows is None else torch.as_tensor(windows)
+    taps, cached, clips = [[] for _ in cfg.taps], [], []
+    for v in range(variants):
+        for b in range(0, len(windows), batch):
+            idx = windows[b:b + batch]
+            if v == 0:
+                S, image = data.batch(idx, grid, 4)
+            else:
+                S, image = data.batch(idx, grid, 4, generator=generator, crop_min=crop_min, flip=True)
+                image = jitter(image, generator)
+            with torch.no_grad():
+                t = pca.alexnet(image.to(device))
+                for j, i in enumerate(cfg.taps):
+                    taps[j].append(pca.proj[j](t[i]).half().cpu())
+            cached.append(cached_targets(S).half())
+            clips.append(torch.as_tensor(data.clip[idx.numpy()]))
+    return [torch.cat(t) for t in taps], torch.cat(cached), torch.cat(clips).numpy()
+
+
+def cutmix(x, y, p, generator):
+    """With probability p per picture, a rectangle (1/4-1/2 of each side) of another picture in the
+    batch pasted in, inputs and targets alike: the ranking loss then also ranks one scene's moving
+    pixels above another's still ones, so the head learns what moves, not where in a picture."""
+    B, _, h, w = x.shape
+    x, y = x.clone(), y.clone()
+    other = torch.randperm(B, generator=generator)
+    for b in torch.nonzero(torch.rand(B, generator=generator) < p).squeeze(1).tolist():
+        rh, rw = (int(s * (0.25 + 0.25 * torch.rand(1, generator=generator).item())) for s in (h, w))
+        i, j = torch.randint(h - rh + 1, (1,), generator=generator).item(), torch.randint(w - rw + 1, (1,), generator=generator).item()
+        o = other[b].item()
+        x[b, :, i:i + rh, j:j + rw] = x[o, :, i:i + rh, j:j + rw]
+        y[b, :, i:i + rh, j:j + rw] = y[o, :, i:i + rh, j:j + rw]
+    return x, y
 
 
 def patches(X, Y, idx, size, generator):
@@ -150,6 +224,11 @@ def main():
     p.add_argument("--no-features", action="store_true", help="texture cue only (ablation)")
     p.add_argument("--texture", action="store_true", help="the texture cue as an input too, also added to log A_k (ablation)")
     p.add_argument("--no-texture-skip", action="store_true", help="with --texture: no direct texture term (ablation)")
+    p.add_argument("--learn-proj", type=int, default=64, metavar="N", help="learn each tap's projection on its top N "
+                   "whitened principal components (at most 64; 0: the fixed projection, the first 16 of them; "
+                   "features alone, not with --texture)")
+    p.add_argument("--proj-lr", type=float, default=0.2, help="the learned projection's learning rate, times --lr")
+    p.add_argument("--cutmix", type=float, default=0.5, help="share of training patches with a rectangle of another pasted in")
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--cache", help="file keeping the cached inputs between runs (single process; same data and --variants)")
@@ -177,32 +256,46 @@ def main():
                     dropout=args.dropout)
     model = AmplitudeNet(cfg, AlexNetFeatures.pretrained() if cfg.features else None).to(dev)
     t0 = time.time()
+    grid = (cfg.input_h // 4, cfg.input_w // 4)
+    pca = projector = None
     if cfg.features:
         sample = torch.from_numpy(np.unique(np.linspace(0, len(train) - 1, 96).round().astype(int)))
-        fit_projection(model, train.batch(sample, (cfg.input_h // 4, cfg.input_w // 4), 4)[1].to(dev))
+        fit_projection(model, train.batch(sample, grid, 4)[1].to(dev))
         D.broadcast_module(model.proj, ctx)            # the cache of every rank sees the same projection
+        if args.learn_proj and not cfg.texture:
+            pca = AmplitudeNet(replace(cfg, proj=args.learn_proj), model.alexnet).to(dev)
+            fit_projection(pca, train.batch(sample, grid, 4)[1].to(dev))
+            D.broadcast_module(pca.proj, ctx)
+            projector = TapProjection(args.learn_proj, cfg.proj, len(cfg.taps)).to(dev)
+    cache = build_tap_cache if pca is not None else build_cache
+    encoder = pca if pca is not None else model
     mine = D.shard(len(train), ctx)                    # this rank's training windows (all: one process)
     if args.cache and os.path.exists(args.cache) and not ctx.distributed:
         c = torch.load(args.cache, weights_only=False)
         X, Y, clips, HX, HY, hclips = (c[k] for k in ("X", "Y", "clips", "HX", "HY", "hclips"))
+        assert isinstance(X, list) == (pca is not None), f"{args.cache} was made with{'out' if pca is not None else ''} --learn-proj"
         if cfg.features:
             model.proj.load_state_dict(c["proj"])
-        elif X.shape[1] > 1:   # a cache made with features: the texture cue is its last channel
+        if pca is not None:
+            pca.proj.load_state_dict(c["pca"])
+        elif not cfg.features and X.shape[1] > 1:   # a cache made with features: the texture cue is its last channel
             X, HX = X[:, -1:], HX[:, -1:]
-        if cfg.features and not cfg.texture and X.shape[1] > cfg.proj * len(cfg.taps):
+        elif cfg.features and not cfg.texture and X.shape[1] > cfg.proj * len(cfg.taps):
             X, HX = X[:, :-1], HX[:, :-1]
         say(f"cache read from {args.cache}")
     else:
-        X, Y, clips = build_cache(model, train, args.variants, g, args.crop_min, windows=mine, device=dev)
+        X, Y, clips = cache(encoder, train, args.variants, g, args.crop_min, windows=mine, device=dev)
         if main_rank:
-            HX, HY, hclips = build_cache(model, held, 1, g, 1.0, device=dev)
+            HX, HY, hclips = cache(encoder, held, 1, g, 1.0, device=dev)
         if args.cache and not ctx.distributed:
             torch.save({"X": X, "Y": Y, "clips": clips, "HX": HX, "HY": HY, "hclips": hclips,
-                        "proj": model.proj.state_dict() if cfg.features else None}, args.cache)
+                        "proj": model.proj.state_dict() if cfg.features else None,
+                        "pca": pca.proj.state_dict() if pca is not None else None}, args.cache)
     if args.val and main_rank:   # score validation clips instead of the held-out ones; train without them
         val = validation_clips(train.names, clips)
         first = np.flatnonzero(np.isin(clips, list(val)))[:len(np.flatnonzero(np.isin(train.clip, list(val))))]
-        HX, HY, hclips, held = X[first], Y[first], clips[first], train
+        HX = [t[first] for t in X] if pca is not None else X[first]
+        HY, hclips, held = Y[first], clips[first], train
         say("validation clips (not trained on): " + ", ".join(sorted(train.names[c] for c in val)))
     elif args.val:
         val = validation_clips(train.names, clips)
@@ -211,12 +304,25 @@ def main():
     head = D.ddp(Head(model), ctx)                     # DDP broadcasts rank 0's head to every rank
     trainer = types.SimpleNamespace(cfg=cfg, head=head) if ctx.distributed else model
     params = [p for p in model.parameters() if p.requires_grad]
-    say(f"{len(train)} training windows from {len(set(train.clip))} clips ({len(X)} cached variants"
+    if projector is not None:
+        project = D.ddp(projector, ctx)
+        params += list(projector.parameters())
+
+    def held_inputs():
+        if projector is None:
+            return HX
+        with torch.no_grad():
+            return torch.cat([projector([t[b:b + 16].float().to(dev) for t in HX], grid).cpu()
+                              for b in range(0, len(HY), 16)])
+    say(f"{len(train)} training windows from {len(set(train.clip))} clips ({len(Y)} cached variants"
         + (f" on each of {ctx.world} ranks, {ctx.backend}" if ctx.distributed else "") + f"), "
         f"{len(held)} held out from {len(set(held.clip))}; {sum(p.numel() for p in params)} trainable "
         f"parameters; cache built in {time.time() - t0:.0f} s" + (f"; device {dev}" if dev.type != "cpu" else ""),
         flush=True)
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    groups = [{"params": [p for p in model.parameters() if p.requires_grad], "scale": 1.0}]
+    if projector is not None:
+        groups.append({"params": list(projector.parameters()), "scale": args.proj_lr})
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay)
     if main_rank:
         log = open(os.path.join(args.out, "loss.csv"), "w", newline="")
         w = csv.writer(log)
@@ -230,9 +336,14 @@ def main():
     for step in range(1, args.steps + 1):
         lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / args.steps))
         for group in opt.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group["scale"]
         idx = torch.multinomial(weights, args.batch, replacement=True, generator=g)
-        x, y = patches(X, Y, idx, args.patch, g)
+        if projector is None:
+            x, y = patches(X, Y, idx, args.patch, g)
+        else:                                          # whole windows through the projection, then patches
+            x, y = patches(project([t[idx].float().to(dev) for t in X], grid), Y[idx], torch.arange(len(idx)), args.patch, g)
+        if args.cutmix > 0:
+            x, y = cutmix(x, y, args.cutmix, g)
         total, parts = loss(trainer, x.to(dev), y.to(dev), generator=g, rank_weight=args.rank_weight)
         opt.zero_grad()
         total.backward()
@@ -240,7 +351,7 @@ def main():
         if main_rank:                                  # rank 0 logs its own batch's loss and scores held-out
             row = [step, total.item(), parts["l1"], parts["bce"], parts["rank"], "", round(time.time() - t0, 1)]
             if step % args.eval_every == 0 or step == args.steps:
-                mean, per = heldout_auc(model, HX, HY, hclips, held.names, dev)
+                mean, per = heldout_auc(model, held_inputs(), HY, hclips, held.names, dev)
                 row[5] = round(mean, 4)
                 print(f"step {step}: loss {total.item():.3f} (l1 {parts['l1']:.3f} rank {parts['rank']:.3f}) held-out "
                       f"AUC {mean:.3f} [{short(per)}] {time.time() - t0:.0f} s", flush=True)
@@ -251,6 +362,8 @@ def main():
     D.write_check(params, ctx)                         # GID_DDP_CHECK (tests): each rank's checksum
     if main_rank:
         log.close()
+        if projector is not None:
+            projector.fold(pca, model)
         state = {k: v for k, v in model.state_dict().items() if not k.startswith("alexnet.")}  # AlexNet: features.py
         torch.save({"kind": "amplitude", "config": cfg.to_json(), "head": D.to_cpu(state), "step": step,
                     "train_clips": sorted({train.names[c] for c in train.clip})}, os.path.join(args.out, "ckpt.pt"))

@@ -75,7 +75,7 @@ public struct AmplitudeConfig: Sendable, Equatable, Decodable {
     }
 }
 
-/// Training/amplitude.py `AmplitudeNet`: AlexNet taps -> fixed projections, bilinear to the grid
+/// Training/amplitude.py `AmplitudeNet`: AlexNet taps -> 1x1 projections (learned), bilinear to the grid
 /// (1/4 of the input), + texture cue -> 1x1 mix -> 3x3 convolutions -> log A_k (K) and the
 /// x-share logit (1).
 struct AmplitudeNet: Sendable {

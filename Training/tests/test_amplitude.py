@@ -35,6 +35,33 @@ def test_targets_amplitude_and_direction():
     assert torch.allclose(total, torch.full_like(total, 1.0))  # 2 |S_1|
 
 
+def test_learned_projection_folds_into_the_fixed_one():
+    """train_amplitude's TapProjection (learned, on the taps' top principal components, before the
+    resize) folded into the model's 1x1 projection gives the same head inputs: the exported file
+    needs no new layer."""
+    from dataclasses import replace
+    from features import AlexNetFeatures
+    from amplitude import fit_projection
+    from train_amplitude import TapProjection
+    torch.manual_seed(0)
+    cfg = AmpConfig(K=4, input_w=128, input_h=80, proj=4)
+    model = AmplitudeNet(cfg, AlexNetFeatures())
+    pca = AmplitudeNet(replace(cfg, proj=8), model.alexnet)
+    images = torch.rand(3, 3, 80, 128)
+    fit_projection(pca, images)
+    learned = TapProjection(8, 4, len(cfg.taps))
+    with torch.no_grad():
+        for c in learned.convs:
+            c.weight.normal_()
+            c.bias.normal_()
+        taps = model.alexnet(images)
+        want = learned([pca.proj[j](taps[i]) for j, i in enumerate(cfg.taps)], (20, 32))
+        learned.fold(pca, model)
+        got = model.inputs(images)
+    assert got.shape == want.shape == (3, 4 * len(cfg.taps), 20, 32)
+    assert torch.allclose(got, want, rtol=1e-4, atol=1e-4 * want.abs().max().item())
+
+
 def test_transient_mask_drops_a_passer_by_and_keeps_the_scene():
     """An outlier that drifts one way (a car crossing) is masked; oscillation and a slow uniform
     drift (clouds) are kept."""

