@@ -258,30 +258,29 @@ def main():
     t0 = time.time()
     grid = (cfg.input_h // 4, cfg.input_w // 4)
     pca = projector = None
+    if cfg.features and args.learn_proj and not cfg.texture:   # model.proj is set by the fold at the end
+        pca = AmplitudeNet(replace(cfg, proj=args.learn_proj), model.alexnet).to(dev)
+        projector = TapProjection(args.learn_proj, cfg.proj, len(cfg.taps)).to(dev)
+    encoder = pca if pca is not None else model
+    cache = build_tap_cache if pca is not None else build_cache
     if cfg.features:
         sample = torch.from_numpy(np.unique(np.linspace(0, len(train) - 1, 96).round().astype(int)))
-        fit_projection(model, train.batch(sample, grid, 4)[1].to(dev))
-        D.broadcast_module(model.proj, ctx)            # the cache of every rank sees the same projection
-        if args.learn_proj and not cfg.texture:
-            pca = AmplitudeNet(replace(cfg, proj=args.learn_proj), model.alexnet).to(dev)
-            fit_projection(pca, train.batch(sample, grid, 4)[1].to(dev))
-            D.broadcast_module(pca.proj, ctx)
-            projector = TapProjection(args.learn_proj, cfg.proj, len(cfg.taps)).to(dev)
-    cache = build_tap_cache if pca is not None else build_cache
-    encoder = pca if pca is not None else model
+        fit_projection(encoder, train.batch(sample, grid, 4)[1].to(dev))
+        D.broadcast_module(encoder.proj, ctx)          # the cache of every rank sees the same projection
     mine = D.shard(len(train), ctx)                    # this rank's training windows (all: one process)
     if args.cache and os.path.exists(args.cache) and not ctx.distributed:
         c = torch.load(args.cache, weights_only=False)
         X, Y, clips, HX, HY, hclips = (c[k] for k in ("X", "Y", "clips", "HX", "HY", "hclips"))
         assert isinstance(X, list) == (pca is not None), f"{args.cache} was made with{'out' if pca is not None else ''} --learn-proj"
-        if cfg.features:
-            model.proj.load_state_dict(c["proj"])
         if pca is not None:
             pca.proj.load_state_dict(c["pca"])
-        elif not cfg.features and X.shape[1] > 1:   # a cache made with features: the texture cue is its last channel
-            X, HX = X[:, -1:], HX[:, -1:]
-        elif cfg.features and not cfg.texture and X.shape[1] > cfg.proj * len(cfg.taps):
-            X, HX = X[:, :-1], HX[:, :-1]
+        else:
+            if cfg.features:
+                model.proj.load_state_dict(c["proj"])
+            elif X.shape[1] > 1:   # a cache made with features: the texture cue is its last channel
+                X, HX = X[:, -1:], HX[:, -1:]
+            if cfg.features and not cfg.texture and X.shape[1] > cfg.proj * len(cfg.taps):
+                X, HX = X[:, :-1], HX[:, :-1]
         say(f"cache read from {args.cache}")
     else:
         X, Y, clips = cache(encoder, train, args.variants, g, args.crop_min, windows=mine, device=dev)
@@ -289,7 +288,7 @@ def main():
             HX, HY, hclips = cache(encoder, held, 1, g, 1.0, device=dev)
         if args.cache and not ctx.distributed:
             torch.save({"X": X, "Y": Y, "clips": clips, "HX": HX, "HY": HY, "hclips": hclips,
-                        "proj": model.proj.state_dict() if cfg.features else None,
+                        "proj": model.proj.state_dict() if cfg.features and pca is None else None,
                         "pca": pca.proj.state_dict() if pca is not None else None}, args.cache)
     if args.val and main_rank:   # score validation clips instead of the held-out ones; train without them
         val = validation_clips(train.names, clips)
