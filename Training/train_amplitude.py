@@ -58,11 +58,11 @@ def jitter(image, generator):
     return image.clamp(0, 1) ** r(0.8, 1.25)                              # gamma
 
 
-def build_cache(model, data, variants, generator, crop_min, batch=8, windows=None, device="cpu"):
-    """(inputs (N, C, h, w) fp16, targets (N, K + 3, h, w) fp16, clip (N,)) over `variants` passes
-    of the windows `windows` (default all; a rank's shard under torchrun). The cache is on the CPU;
-    the frozen features are computed on `device`."""
-    cfg = model.cfg
+def build_cache(encode, cfg, data, variants, generator, crop_min, batch=8, windows=None, device="cpu"):
+    """(inputs, targets (N, K + 3, h, w) fp16, clip (N,)) over `variants` passes of the windows
+    `windows` (default all; a rank's shard under torchrun): the windows as they are, then randomly
+    cropped, mirrored and colour-jittered. encode(image on `device`) gives a batch's inputs, a
+    tensor (head_inputs) or a list of tensors (projected_taps), kept fp16 on the CPU."""
     grid = (cfg.input_h // 4, cfg.input_w // 4)
     windows = torch.arange(len(data)) if windows is None else torch.as_tensor(windows)
     inputs, cached, clips = [], [], []
@@ -75,10 +75,24 @@ def build_cache(model, data, variants, generator, crop_min, batch=8, windows=Non
                 S, image = data.batch(idx, grid, 4, generator=generator, crop_min=crop_min, flip=True)
                 image = jitter(image, generator)
             with torch.no_grad():
-                inputs.append(model.inputs(image.to(device)).half().cpu())
+                inputs.append(encode(image.to(device)))
             cached.append(cached_targets(S).half())
             clips.append(torch.as_tensor(data.clip[idx.numpy()]))
-    return torch.cat(inputs), torch.cat(cached), torch.cat(clips).numpy()
+    inputs = [torch.cat(t) for t in zip(*inputs)] if isinstance(inputs[0], list) else torch.cat(inputs)
+    return inputs, torch.cat(cached), torch.cat(clips).numpy()
+
+
+def head_inputs(model):
+    """The head's inputs at the grid size (fixed projection, texture cue)."""
+    return lambda image: model.inputs(image).half().cpu()
+
+
+def projected_taps(pca):
+    """Each tap after pca's projection, at the tap's own size (for TapProjection)."""
+    def encode(image):
+        taps = pca.alexnet(image)
+        return [pca.proj[j](taps[i]).half().cpu() for j, i in enumerate(pca.cfg.taps)]
+    return encode
 
 
 class TapProjection(nn.Module):
@@ -107,30 +121,6 @@ class TapProjection(nn.Module):
                 L = c.weight[:, :, 0, 0].double().cpu()
                 dst.weight.copy_((L @ src.weight[:, :, 0, 0].double().cpu()).float()[:, :, None, None])
                 dst.bias.copy_((L @ src.bias.double().cpu() + c.bias.double().cpu()).float())
-
-
-def build_tap_cache(pca, data, variants, generator, crop_min, batch=8, windows=None, device="cpu"):
-    """As build_cache, but the inputs are the taps after `pca`'s projections at their own size:
-    a list (one per tap) of (N, n, h_j, w_j) fp16."""
-    cfg = pca.cfg
-    grid = (cfg.input_h // 4, cfg.input_w // 4)
-    windows = torch.arange(len(data)) if windows is None else torch.as_tensor(windows)
-    taps, cached, clips = [[] for _ in cfg.taps], [], []
-    for v in range(variants):
-        for b in range(0, len(windows), batch):
-            idx = windows[b:b + batch]
-            if v == 0:
-                S, image = data.batch(idx, grid, 4)
-            else:
-                S, image = data.batch(idx, grid, 4, generator=generator, crop_min=crop_min, flip=True)
-                image = jitter(image, generator)
-            with torch.no_grad():
-                t = pca.alexnet(image.to(device))
-                for j, i in enumerate(cfg.taps):
-                    taps[j].append(pca.proj[j](t[i]).half().cpu())
-            cached.append(cached_targets(S).half())
-            clips.append(torch.as_tensor(data.clip[idx.numpy()]))
-    return [torch.cat(t) for t in taps], torch.cat(cached), torch.cat(clips).numpy()
 
 
 def cutmix(x, y, p, generator):
@@ -262,7 +252,7 @@ def main():
         pca = AmplitudeNet(replace(cfg, proj=args.learn_proj), model.alexnet).to(dev)
         projector = TapProjection(args.learn_proj, cfg.proj, len(cfg.taps)).to(dev)
     encoder = pca if pca is not None else model
-    cache = build_tap_cache if pca is not None else build_cache
+    encode = projected_taps(pca) if pca is not None else head_inputs(model)
     if cfg.features:
         sample = torch.from_numpy(np.unique(np.linspace(0, len(train) - 1, 96).round().astype(int)))
         fit_projection(encoder, train.batch(sample, grid, 4)[1].to(dev))
@@ -283,9 +273,9 @@ def main():
                 X, HX = X[:, :-1], HX[:, :-1]
         say(f"cache read from {args.cache}")
     else:
-        X, Y, clips = cache(encoder, train, args.variants, g, args.crop_min, windows=mine, device=dev)
+        X, Y, clips = build_cache(encode, cfg, train, args.variants, g, args.crop_min, windows=mine, device=dev)
         if main_rank:
-            HX, HY, hclips = cache(encoder, held, 1, g, 1.0, device=dev)
+            HX, HY, hclips = build_cache(encode, cfg, held, 1, g, 1.0, device=dev)
         if args.cache and not ctx.distributed:
             torch.save({"X": X, "Y": Y, "clips": clips, "HX": HX, "HY": HY, "hclips": hclips,
                         "proj": model.proj.state_dict() if cfg.features and pca is None else None,
