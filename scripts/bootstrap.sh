@@ -140,6 +140,8 @@ test)
     "$py" -m pytest -q -p no:cacheprovider Training/tests
     # The viewer page in headless Chromium: a synthetic scene, and a page the binary writes.
     "$py" -m pytest -q -p no:cacheprovider Tests/Viewer
+    # Loops through the encoder: the seam after H.264, against ffmpeg on the same frames.
+    "$py" -m pytest -q -p no:cacheprovider Tests/Encode
     install_batch
     if [ -x Batch/.venv/bin/python ] && Batch/.venv/bin/python -c "import ray, pytest" 2>/dev/null; then
         Batch/.venv/bin/python -m pytest -q -p no:cacheprovider Batch/tests

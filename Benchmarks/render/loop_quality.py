@@ -5,13 +5,16 @@ For each scene (real clips: measured motion; the Samples stills: predicted motio
 made once (`motion,motionsave=scene.gidm`), then rendered by the CLI as loops of several lengths
 with the B-spline sampling (`render` default) and with the colour splat it replaced
 (`render=kernel=splat`), both `quality=best`. Each loop is written losslessly (y4m) and as
-H.264 at CRF 12 (what a user keeps), decoded by ffmpeg and measured on luma:
+H.264 at CRF 12 (what a user keeps) twice: by gid-filter (which gives x264 more bits at a loop's
+seam) and, as the peer, by ffmpeg's libx264 with its defaults from the lossless frames. Every
+file is decoded by ffmpeg and measured on luma:
 
   frames   decoded frame count (goal: round(S x fps))
   detail   variance of the Laplacian of each frame over I0's (I0 = the scene's picture):
            minimum and median over the loop (goal >= 0.85 in every frame)
   pulse    sharpest frame's detail over the softest's (goal <= 1.2)
   seam     mean |last - first| over the median |frame - previous| (goal <= 1.3)
+  MB       the H.264 file's size
 
     Training/.venv/bin/python Benchmarks/render/loop_quality.py [--bin PATH] [--clips DIR]
         [--clip NAME]... [--seconds 4 7.3] [--workdir DIR]
@@ -89,8 +92,9 @@ def main():
         scenes += [(os.path.join(a.clips, c), "measured") for c in (a.clip or CLIPS)]
     else:
         print(f"clips skipped: {a.clips} is absent (only the Samples stills are measured)")
-    print("| scene | motion | loop | renderer | frames (goal) | lossless: detail min / median, pulse, seam | CRF 12: detail min / median, pulse, seam |")
-    print("|---|---|---|---|---|---|---|")
+    print("| scene | motion | loop | renderer | frames (goal) | lossless: detail min / median, pulse, seam "
+          "| CRF 12 gid-filter: detail min / median, pulse, seam, MB | CRF 12 ffmpeg: detail min / median, pulse, seam, MB |")
+    print("|---|---|---|---|---|---|---|---|")
     for path, kind in scenes:
         name = os.path.splitext(os.path.basename(path))[0]
         if not os.path.exists(path):
@@ -106,19 +110,21 @@ def main():
                 out = os.path.join(work, f"{name}-{seconds}-{label.replace(' ', '')}")
                 graph = f"loop=seconds={seconds},{render}"
                 run([a.bin, "-y", "-nostats", "-loglevel", "error", "-i", gidm, "-vf", graph, out + ".y4m"])
+                run([a.bin, "-y", "-nostats", "-loglevel", "error", "-i", gidm, "-vf", graph, "-crf", "12", out + ".mp4"])
                 run(["ffmpeg", "-v", "error", "-y", "-i", out + ".y4m", "-c:v", "libx264", "-crf", "12",
-                     "-pix_fmt", "yuv420p", out + ".mp4"])
+                     "-pix_fmt", "yuv420p", out + "-ffmpeg.mp4"])
                 cells = []
-                for p in (out + ".y4m", out + ".mp4"):
+                for p in (out + ".y4m", out + ".mp4", out + "-ffmpeg.mp4"):
                     n, dmin, dmed, pulse, seam = measure(p, base)
-                    cells.append(f"{dmin:.2f} / {dmed:.2f}, {pulse:.2f}, {seam:.2f}")
+                    size = "" if p.endswith(".y4m") else f", {os.path.getsize(p) / 1e6:.2f}"
+                    cells.append(f"{dmin:.2f} / {dmed:.2f}, {pulse:.2f}, {seam:.2f}{size}")
                 frames = n
                 rate = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate",
                             "-of", "csv=p=0", out + ".mp4"]).stdout.strip().split("/")
                 fps = float(rate[0]) / float(rate[1] if len(rate) > 1 else 1)
                 goal = round(seconds * fps)
-                print(f"| {name} | {kind} | {seconds} s | {label} | {frames} ({goal}) | {cells[0]} | {cells[1]} |", flush=True)
-                for p in (out + ".y4m", out + ".mp4"):
+                print(f"| {name} | {kind} | {seconds} s | {label} | {frames} ({goal}) | {cells[0]} | {cells[1]} | {cells[2]} |", flush=True)
+                for p in (out + ".y4m", out + ".mp4", out + "-ffmpeg.mp4"):
                     os.remove(p)
         print(f"<!-- {name}: {time.time() - t0:.0f} s -->", flush=True)
 

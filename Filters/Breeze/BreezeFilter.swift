@@ -64,7 +64,7 @@ public final class BreezeFilter: Filter {
         self.options = options
         clipSeconds = options.seconds > 0 ? options.seconds
             : context.outputSeconds ?? max(input.duration ?? 0, Self.defaultSeconds)
-        output = input.withClip(seconds: clipSeconds)
+        output = input.withClip(seconds: clipSeconds).once()
     }
 
     public func receive(_ item: StreamItem, emit: Emit) throws {

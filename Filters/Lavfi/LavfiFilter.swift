@@ -48,9 +48,10 @@ public final class LavfiFilter: Filter {
         out.timeBase = graph.timeBase
         out.frameRate = graph.frameRate ?? input.frameRate
         if out.frameRate != input.frameRate || out.timeBase != input.timeBase { out.frameCount = nil }
-        output = out
         let words = options.graph.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init)
         preservesTiming = out.timeBase == input.timeBase && !words.contains(where: Self.retiming.contains)
+        out.loops = input.loops && preservesTiming  // a picture filter keeps a loop; a trim or fps change does not
+        output = out
     }
 
     public func receive(_ item: StreamItem, emit: Emit) throws {

@@ -73,7 +73,7 @@ public final class PokeFilter: Filter {
         }
         clipSeconds = options.seconds > 0 ? options.seconds
             : max(options.at + 4 * options.decay, input.duration ?? 0)
-        output = input.withClip(seconds: clipSeconds)
+        output = input.withClip(seconds: clipSeconds).once()
     }
 
     public func receive(_ item: StreamItem, emit: Emit) throws {

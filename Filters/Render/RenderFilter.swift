@@ -78,6 +78,7 @@ public final class RenderFilter: Filter {
         let seconds = options.duration > 0 ? options.duration : input.duration
         out.duration = seconds
         out.frameCount = seconds.map { ($0 * rate.value).clampedInt(1...Int(Int32.max)) }
+        out.loops = input.loops && options.duration == 0  // duration= cuts anywhere
         output = out
     }
 

@@ -40,6 +40,7 @@ final class InterpolatedSlowmo {
         info.timeBase = rate.inverted
         info.duration = input.duration.map { $0 * factor }
         info.frameCount = input.frameCount.map { max(1, Int((Double($0 - 1) * factor).rounded(.down)) + 1) }
+        info.loops = false  // the step from the last frame back to the first is not interpolated
         output = info
     }
 

@@ -80,6 +80,7 @@ public final class VizFilter: Filter {
             out.height = Self.chartSize.height
         }
         out.frameCount = 1
+        out.loops = false
         out.duration = nil
         out.isStill = true
         out.pixelFormat = nil

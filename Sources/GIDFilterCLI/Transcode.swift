@@ -55,6 +55,8 @@ struct Transcode {
             out.timeBase = out.frameRate!.inverted
         }
         let keepsTiming = !repeatStill && args.frameRate == nil && chain.stages.allSatisfy(\.node.preservesTiming)
+        // -t, -ss, -frames:v and -r cut or retime the clip: its end no longer meets its start.
+        if duration != nil || args.outputStart > 0 || args.maxFrames != nil || args.frameRate != nil { out.loops = false }
         let reader = source.reader
         let audio = keepsTiming && !args.noAudio ? reader?.audioStream : nil
         if reader?.audioStream != nil && audio == nil && !args.noAudio {

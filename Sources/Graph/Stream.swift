@@ -47,6 +47,11 @@ public struct StreamInfo: Sendable {
     public var isStill: Bool
     /// Where it came from, for messages ("in.mp4", "-").
     public var source: String
+    /// True when the stream is a seamless loop: its last frame flows into its first as any frame
+    /// into the next (a motion texture, and the frames rendered from it as whole loops). An
+    /// encoder may then spend bits at the seam (`MediaWriter`); anything that cuts or retimes the
+    /// stream clears it.
+    public var loops = false
 
     public init(kind: StreamKind = .frames, width: Int, height: Int, timeBase: Rational,
                 frameRate: Rational? = nil, pixelFormat: String? = nil, frameCount: Int? = nil,

@@ -54,8 +54,10 @@ public final class StillPrediction {
         self.settings = settings
         self.label = label
         let rate = Rational(30, 1)
-        output = StreamInfo(kind: .motion, width: input.width, height: input.height, timeBase: rate.inverted, frameRate: rate,
-                            frameCount: 150, duration: 5, isStill: false, source: input.source)
+        var out = StreamInfo(kind: .motion, width: input.width, height: input.height, timeBase: rate.inverted, frameRate: rate,
+                             frameCount: 150, duration: 5, isStill: false, source: input.source)
+        out.loops = true
+        output = out
         Log.verbose("\(label): motion predicted by the \(prior.kind) \(prior.file) (seed \(settings.seed))")
     }
 

@@ -6,9 +6,18 @@ extension StreamInfo {
     public static func motion(_ scene: Scene, source: String) -> StreamInfo {
         let plan = scene.defaultPlan
         let rate = Rational(approximating: scene.volume.fps)
-        return StreamInfo(kind: .motion, width: scene.width, height: scene.height, timeBase: rate.inverted,
-                          frameRate: rate, frameCount: plan.frameCount, duration: plan.duration,
-                          isStill: false, source: source)
+        var info = StreamInfo(kind: .motion, width: scene.width, height: scene.height, timeBase: rate.inverted,
+                              frameRate: rate, frameCount: plan.frameCount, duration: plan.duration,
+                              isStill: false, source: source)
+        info.loops = scene.dynamics == nil  // a pull or a breeze plays once; the texture loops
+        return info
+    }
+
+    /// The same stream played once: not a loop (a pull's ring-down, a breeze).
+    public func once() -> StreamInfo {
+        var out = self
+        out.loops = false
+        return out
     }
 
     /// A motion stream's info with its clip scaled to `seconds` (the frame count follows).
