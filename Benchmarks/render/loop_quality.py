@@ -122,7 +122,7 @@ def main():
                 rate = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate",
                             "-of", "csv=p=0", out + ".mp4"]).stdout.strip().split("/")
                 fps = float(rate[0]) / float(rate[1] if len(rate) > 1 else 1)
-                goal = round(seconds * fps)
+                goal = int(seconds * fps + 0.5)  # half away from zero, as gid-filter rounds
                 print(f"| {name} | {kind} | {seconds} s | {label} | {frames} ({goal}) | {cells[0]} | {cells[1]} | {cells[2]} |", flush=True)
                 for p in (out + ".y4m", out + ".mp4", out + "-ffmpeg.mp4"):
                     os.remove(p)
