@@ -315,7 +315,7 @@ public final class MediaWriter {
     /// and the last three frames ramping up to three times (1.5x, 2x, 3x; a ramp, so no step
     /// inside it stands out) make both sides' errors small. Measured at CRF 12 (seam = mean
     /// |last - first| over the median step; lossless 1.03-1.08): the sample stills' 4 s loops 1.45 /
-    /// 1.43 -> 1.24 / 1.23 for 9% / 8% more bytes; a 12-frame ramp gained 0.01 for 14-21%.
+    /// 1.43 -> 1.24 / 1.23 for 8% more bytes; a 12-frame ramp gained 0.01 for 14-21%.
     /// Benchmarks/render/README.md, "Loop seam after H.264".
     static func seamZones(frames n: Int) -> String? {
         guard n >= 8 else { return nil }
