@@ -25,7 +25,9 @@ public final class LoopFilter: Filter {
         |whole / exact - 1|: little for the fast terms, most for the slowest ones when S is short
         or not near a multiple of T (render warns above 30%). repeat=R plays R whole periods
         instead, every frequency unchanged. A second loop repeats the clip the first one made;
-        slowmo after loop slows the whole clip down (it gets longer).
+        slowmo after loop slows the whole clip down (it gets longer). Written as H.264, a loop's
+        first and last frames get more bits, so the key frame does not pop at the wrap; -t, -ss,
+        -frames:v, -r and render=duration cut the loop and turn that off.
         Examples:
           -vf loop=seconds=4
           -vf "slowmo=2,loop=repeat=3"
