@@ -17,7 +17,11 @@ file is decoded by ffmpeg and measured on luma:
   MB       the H.264 file's size
 
     Training/.venv/bin/python Benchmarks/render/loop_quality.py [--bin PATH] [--clips DIR]
-        [--clip NAME]... [--seconds 4 7.3] [--workdir DIR]
+        [--clip NAME]... [--seconds 4 7.3] [--workdir DIR] [--seam-picture PNG]
+
+--seam-picture writes, for the first scene's first loop (B-spline), |frame - previous| x8 at an
+ordinary step (left) and at the wrap (right), ffmpeg's MP4 on top and gid-filter's below
+(docs/images/loop-seam-h264.png is one).
 
 Needs a release build (`swift build -c release --product gid-filter`), ffmpeg, numpy and
 safetensors (Training/.venv has them). Clips are read from ../shared/data/clips and skipped
@@ -77,6 +81,24 @@ def measure(path, base):
     return len(f), d.min(), np.median(d), d.max() / d.min(), seam
 
 
+def seam_picture(png, ffmpeg_mp4, ours_mp4):
+    """|frame - previous| x8 at the middle step and at the wrap, for both encodes, as one PNG."""
+    rows = []
+    for path in (ffmpeg_mp4, ours_mp4):
+        f = luma_frames(path) * 255
+        mid = len(f) // 2
+        step, wrap = np.abs(f[mid] - f[mid - 1]) * 8, np.abs(f[0] - f[-1]) * 8
+        gap = np.full((f.shape[1], 8), 255.0)
+        rows.append(np.concatenate([step, gap, wrap], axis=1))
+    img = np.clip(np.concatenate([rows[0], np.full((8, rows[0].shape[1]), 255.0), rows[1]]), 0, 255).astype(np.uint8)
+    h, w = img.shape
+    pgm = png + ".pgm"
+    with open(pgm, "wb") as out:
+        out.write(b"P5 %d %d 255\n" % (w, h) + img.tobytes())
+    run(["ffmpeg", "-v", "error", "-y", "-i", pgm, "-vf", "scale=iw/2:-1", png])
+    os.remove(pgm)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build/release/gid-filter"))
@@ -84,6 +106,7 @@ def main():
     ap.add_argument("--clip", action="append", help="clip file name (repeatable); default: twelve clips")
     ap.add_argument("--seconds", type=float, nargs="+", default=[4, 7.3])
     ap.add_argument("--workdir", default=None)
+    ap.add_argument("--seam-picture", default=None, help="PNG of the wrap against an ordinary step (first scene, first loop)")
     a = ap.parse_args()
     work = a.workdir or tempfile.mkdtemp(prefix="loop-quality-")
     os.makedirs(work, exist_ok=True)
@@ -124,6 +147,9 @@ def main():
                 fps = float(rate[0]) / float(rate[1] if len(rate) > 1 else 1)
                 goal = int(seconds * fps + 0.5)  # half away from zero, as gid-filter rounds
                 print(f"| {name} | {kind} | {seconds} s | {label} | {frames} ({goal}) | {cells[0]} | {cells[1]} | {cells[2]} |", flush=True)
+                if a.seam_picture and label == "B-spline":
+                    seam_picture(a.seam_picture, out + "-ffmpeg.mp4", out + ".mp4")
+                    a.seam_picture = None
                 for p in (out + ".y4m", out + ".mp4", out + "-ffmpeg.mp4"):
                     os.remove(p)
         print(f"<!-- {name}: {time.time() - t0:.0f} s -->", flush=True)
