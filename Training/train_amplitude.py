@@ -292,10 +292,11 @@ def main():
     cfg.amp_reference = amplitude_reference(Y[:len(Y) // args.variants], cfg.K)   # the windows as they are
     head = D.ddp(Head(model), ctx)                     # DDP broadcasts rank 0's head to every rank
     trainer = types.SimpleNamespace(cfg=cfg, head=head) if ctx.distributed else model
-    params = [p for p in model.parameters() if p.requires_grad]
+    groups = [{"params": [p for p in model.parameters() if p.requires_grad], "scale": 1.0}]
     if projector is not None:
         project = D.ddp(projector, ctx)
-        params += list(projector.parameters())
+        groups.append({"params": list(projector.parameters()), "scale": args.proj_lr})
+    params = [p for group in groups for p in group["params"]]
 
     def held_inputs():
         if projector is None:
@@ -308,9 +309,6 @@ def main():
         f"{len(held)} held out from {len(set(held.clip))}; {sum(p.numel() for p in params)} trainable "
         f"parameters; cache built in {time.time() - t0:.0f} s" + (f"; device {dev}" if dev.type != "cpu" else ""),
         flush=True)
-    groups = [{"params": [p for p in model.parameters() if p.requires_grad], "scale": 1.0}]
-    if projector is not None:
-        groups.append({"params": list(projector.parameters()), "scale": args.proj_lr})
     opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay)
     if main_rank:
         log = open(os.path.join(args.out, "loss.csv"), "w", newline="")

@@ -90,10 +90,9 @@ final class WindowMeasurement: MotionSource {
         usesConfidence = options.confidence
         source = input.source
         let r = input.frameRate.flatMap { $0.value == rate ? $0 : nil } ?? Rational(approximating: rate)
-        var out = StreamInfo(kind: .motion, width: input.width, height: input.height, timeBase: r.inverted, frameRate: r,
-                             frameCount: samples, duration: Double(samples) / rate, isStill: false, source: input.source)
-        out.loops = true
-        output = out
+        output = StreamInfo(kind: .motion, width: input.width, height: input.height, timeBase: r.inverted, frameRate: r,
+                            frameCount: samples, duration: Double(samples) / rate, isStill: false, source: input.source,
+                            loops: true)
         Log.verbose("\(label): measuring \(samples) frames (\(Self.format(Double(samples) / rate)) s at \(Self.format(rate)) fps) from \(Self.format(start)) s, reference frame \(referenceIndex), K=\(frequencies), preset \(preset.rawValue)")
     }
 

@@ -55,7 +55,7 @@ public struct StreamInfo: Sendable {
 
     public init(kind: StreamKind = .frames, width: Int, height: Int, timeBase: Rational,
                 frameRate: Rational? = nil, pixelFormat: String? = nil, frameCount: Int? = nil,
-                duration: Double? = nil, isStill: Bool = false, source: String = "") {
+                duration: Double? = nil, isStill: Bool = false, source: String = "", loops: Bool = false) {
         self.kind = kind
         self.width = width
         self.height = height
@@ -66,5 +66,6 @@ public struct StreamInfo: Sendable {
         self.duration = duration
         self.isStill = isStill
         self.source = source
+        self.loops = loops
     }
 }

@@ -54,10 +54,8 @@ public final class StillPrediction {
         self.settings = settings
         self.label = label
         let rate = Rational(30, 1)
-        var out = StreamInfo(kind: .motion, width: input.width, height: input.height, timeBase: rate.inverted, frameRate: rate,
-                             frameCount: 150, duration: 5, isStill: false, source: input.source)
-        out.loops = true
-        output = out
+        output = StreamInfo(kind: .motion, width: input.width, height: input.height, timeBase: rate.inverted, frameRate: rate,
+                            frameCount: 150, duration: 5, isStill: false, source: input.source, loops: true)
         Log.verbose("\(label): motion predicted by the \(prior.kind) \(prior.file) (seed \(settings.seed))")
     }
 

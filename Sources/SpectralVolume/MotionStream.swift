@@ -6,11 +6,10 @@ extension StreamInfo {
     public static func motion(_ scene: Scene, source: String) -> StreamInfo {
         let plan = scene.defaultPlan
         let rate = Rational(approximating: scene.volume.fps)
-        var info = StreamInfo(kind: .motion, width: scene.width, height: scene.height, timeBase: rate.inverted,
-                              frameRate: rate, frameCount: plan.frameCount, duration: plan.duration,
-                              isStill: false, source: source)
-        info.loops = scene.dynamics == nil  // a pull or a breeze plays once; the texture loops
-        return info
+        // A pull or a breeze plays once; the texture loops.
+        return StreamInfo(kind: .motion, width: scene.width, height: scene.height, timeBase: rate.inverted,
+                          frameRate: rate, frameCount: plan.frameCount, duration: plan.duration,
+                          isStill: false, source: source, loops: scene.dynamics == nil)
     }
 
     /// The same stream played once: not a loop (a pull's ring-down, a breeze).
