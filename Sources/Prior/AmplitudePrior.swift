@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import SpectralVolume
 
 /// The amplitude-first prior (format_version 2, Training/train_amplitude.py + export.py): the
 /// network regresses each pixel's amplitude per frequency and its direction share from the

@@ -167,14 +167,21 @@ public struct BSplineImage: @unchecked Sendable {
     /// The picture's (r, g, b, a) at (x, y) (pixel units; clamped to the picture).
     @inline(__always)
     public func sample(x: Float, y: Float) -> SIMD4<Float> {
+        switch kernel {
+        case .quintic: sample(QuinticSum.self, x: x, y: y)
+        default: sample(CubicSum.self, x: x, y: y)
+        }
+    }
+
+    /// `sample` with the kernel as a type: a loop over pixels that takes it as a generic parameter
+    /// is compiled once per kernel, with no per-pixel switch and only that kernel's sums inlined.
+    @inline(__always)
+    func sample<Sum: SplineSum>(_: Sum.Type, x: Float, y: Float) -> SIMD4<Float> {
         let cx = min(max(x, 0), Float(width - 1)), cy = min(max(y, 0), Float(height - 1))
         let fx = cx.rounded(.down), fy = cy.rounded(.down)
         // In range by the clamp: indices need no overflow checks.
         let origin = coefficients + ((Int(fy) &+ pad) &* stride &+ Int(fx) &+ pad)
-        switch kernel {
-        case .quintic: return Self.quintic(origin, stride: stride, tx: cx - fx, ty: cy - fy)
-        default: return Self.cubic(origin, stride: stride, tx: cx - fx, ty: cy - fy)
-        }
+        return Sum.sum(origin, stride: stride, tx: cx - fx, ty: cy - fy)
     }
 
     /// Cubic B-spline sum over the 4x4 taps around `origin` (the coefficient at the sample's floor).
@@ -185,10 +192,10 @@ public struct BSplineImage: @unchecked Sendable {
         var out = SIMD4<Float>.zero
         for j in 0..<4 {
             var acc: SIMD4<Float> = wx[0] * row[0]
-            acc += wx[1] * row[1]
-            acc += wx[2] * row[2]
-            acc += wx[3] * row[3]
-            out += wy[j] * acc
+            acc.addProduct(wx[1], row[1])
+            acc.addProduct(wx[2], row[2])
+            acc.addProduct(wx[3], row[3])
+            out.addProduct(wy[j], acc)
             row += stride
         }
         return out
@@ -236,5 +243,24 @@ public struct BSplineImage: @unchecked Sendable {
         r = r * x + SIMD8(0, -50, 0, 0, -50, 0, 0, 0)
         r = r * x + SIMD8(0, 26, 66, 66, 26, 0, 0, 0)
         return r * (1.0 / 120)
+    }
+}
+
+/// One B-spline kernel's sum over its taps (see `BSplineImage.sample(_:x:y:)`).
+protocol SplineSum {
+    static func sum(_ origin: UnsafePointer<SIMD4<Float>>, stride: Int, tx: Float, ty: Float) -> SIMD4<Float>
+}
+
+enum CubicSum: SplineSum {
+    @inline(__always)
+    static func sum(_ origin: UnsafePointer<SIMD4<Float>>, stride: Int, tx: Float, ty: Float) -> SIMD4<Float> {
+        BSplineImage.cubic(origin, stride: stride, tx: tx, ty: ty)
+    }
+}
+
+enum QuinticSum: SplineSum {
+    @inline(__always)
+    static func sum(_ origin: UnsafePointer<SIMD4<Float>>, stride: Int, tx: Float, ty: Float) -> SIMD4<Float> {
+        BSplineImage.quintic(origin, stride: stride, tx: tx, ty: ty)
     }
 }

@@ -10,54 +10,53 @@ import Graph
 // anything landed in the picture at all (an empty picture renders black).
 
 extension SplatRenderer {
-    /// Turns level 0's sums into colours and confidences, then fills whatever is not fully covered.
-    func resolveAndFill() {
-        let w = width, h = height
-        let bands = threads
-        nonisolated(unsafe) let acc = pyramid
-        // Per band: (holes, partial) counts, summed after the parallel pass.
-        nonisolated(unsafe) let counts = counters
-        counts.update(repeating: .zero, count: bands)  // stripes past the rows do not run
-        nonisolated(unsafe) let rowFlags = partialRows
+    /// Turns the sums of level 0's `rows` into colours and confidences, counting the band's holes
+    /// and partly covered pixels into `counters[band]`. Called by each splat band right after it
+    /// has summed its rows, while they are still in its core's cache.
+    func resolve(rows: Range<Int>, band: Int) {
+        let w = width
+        let acc = pyramid
         let motionLayout = spline != nil
-        parallelIndexedStripes(h, stripes: bands, serial: threads <= 1) { band, y0, y1 in
-            let rows = y0..<y1
-            var holes = 0, partial = 0
-            for y in rows {
-                let before = partial
-                for i in (y * w)..<((y + 1) * w) {
-                    let p = acc[i]
-                    let weight = p[5], coverage = p[6]
-                    if weight > 0 && weight.isFinite {
-                        var v = p / SIMD8(repeating: weight)
-                        // Coverage of a sub-pixel translation sums to 1 only up to rounding, and a pixel
-                        // 90% covered by its own splats is as good as covered: blending it with the
-                        // coarse fill would only soften it, and counting it full lets a frame without
-                        // real holes skip the pyramid altogether.
-                        let c: Float = coverage >= SplatRenderer.fullCoverage ? 1 : coverage
-                        if motionLayout {
-                            // Blue moves out of lane 7 (the confidence from here on); lane 6 keeps
-                            // the splat's own confidence for the output's blend.
-                            v[5] = v[7]; v[6] = c; v[7] = c
-                        } else {
-                            v[5] = 0; v[6] = 0; v[7] = c
-                        }
-                        acc[i] = v
-                        if c < 1 { partial += 1 }
+        var holes = 0, partial = 0
+        for y in rows {
+            let before = partial
+            for i in (y * w)..<((y + 1) * w) {
+                let p = acc[i]
+                let weight = p[5], coverage = p[6]
+                if weight > 0 && weight.isFinite {
+                    var v = p / SIMD8(repeating: weight)
+                    // Coverage of a sub-pixel translation sums to 1 only up to rounding, and a pixel
+                    // 90% covered by its own splats is as good as covered: blending it with the
+                    // coarse fill would only soften it, and counting it full lets a frame without
+                    // real holes skip the pyramid altogether.
+                    let c: Float = coverage >= SplatRenderer.fullCoverage ? 1 : coverage
+                    if motionLayout {
+                        // Blue moves out of lane 7 (the confidence from here on); lane 6 keeps
+                        // the splat's own confidence for the output's blend.
+                        v[5] = v[7]; v[6] = c; v[7] = c
                     } else {
-                        acc[i] = .zero
-                        holes += 1
-                        partial += 1
+                        v[5] = 0; v[6] = 0; v[7] = c
                     }
+                    acc[i] = v
+                    if c < 1 { partial += 1 }
+                } else {
+                    acc[i] = .zero
+                    holes += 1
+                    partial += 1
                 }
-                rowFlags[y] = partial > before
             }
-            counts[band] = SIMD2(holes, partial)
+            partialRows[y] = partial > before
         }
+        counters[band] = SIMD2(holes, partial)
+    }
+
+    /// Fills whatever `resolve` left not fully covered.
+    func fill() {
+        let bands = threads
         var holes = 0, partial = 0
         for b in 0..<bands {
-            holes += counts[b].x
-            partial += counts[b].y
+            holes += counters[b].x
+            partial += counters[b].y
         }
         lastHoleCount = holes
         lastPartialCount = partial
@@ -263,6 +262,16 @@ extension SplatRenderer {
     /// to [0, 1]: the interpolating B-spline rings slightly at hard edges.
     func writeResampled(_ spline: BSplineImage, source: UnsafePointer<Float>, sourceAlpha: UnsafePointer<Float>?,
                         rgb: UnsafeMutablePointer<Float>, alpha: UnsafeMutablePointer<Float>?) {
+        switch spline.kernel {
+        case .quintic: writeResampled(QuinticSum.self, spline, source: source, sourceAlpha: sourceAlpha, rgb: rgb, alpha: alpha)
+        default: writeResampled(CubicSum.self, spline, source: source, sourceAlpha: sourceAlpha, rgb: rgb, alpha: alpha)
+        }
+    }
+
+    /// `writeResampled` compiled for one kernel.
+    private func writeResampled<Sum: SplineSum>(_ kernel: Sum.Type, _ spline: BSplineImage, source: UnsafePointer<Float>,
+                                                sourceAlpha: UnsafePointer<Float>?, rgb: UnsafeMutablePointer<Float>,
+                                                alpha: UnsafeMutablePointer<Float>?) {
         let n = width * height, w = width, h = height
         let bands = threads
         nonisolated(unsafe) let acc = pyramid
@@ -291,7 +300,7 @@ extension SplatRenderer {
                             let j = Int(ry) * w + Int(rx)
                             v = SIMD4(src[j], src[n + j], src[2 * n + j], srcAlpha?[j] ?? 1)
                         } else {
-                            v = spline.sample(x: sx, y: sy)
+                            v = spline.sample(Sum.self, x: sx, y: sy)
                         }
                         if c < 1 {
                             let a = v[3]
@@ -299,7 +308,7 @@ extension SplatRenderer {
                             v[3] = a
                         }
                     }
-                    if dstAlpha != nil && c <= 0 { v[3] = spline.sample(x: Float(x) - dx, y: Float(y) - dy)[3] }
+                    if dstAlpha != nil && c <= 0 { v[3] = spline.sample(Sum.self, x: Float(x) - dx, y: Float(y) - dy)[3] }
                     dst[i] = min(max(v[0], 0), 1)
                     dst[n + i] = min(max(v[1], 0), 1)
                     dst[2 * n + i] = min(max(v[2], 0), 1)

@@ -8,7 +8,8 @@ import Graph
 // and no per-thread accumulators or merges are needed.
 
 extension SplatRenderer {
-    /// Clears level 0 and accumulates every source pixel of `s` into it.
+    /// Clears level 0, accumulates every source pixel of `s` into it and resolves the sums
+    /// (`resolve`: each band its own rows).
     func splat(_ s: SplatSource) {
         let n = width * height
         let w = width, h = height
@@ -39,7 +40,9 @@ extension SplatRenderer {
                 }
             }
         }
-        parallelStripes(h, stripes: bands, serial: threads <= 1) { y0, y1 in
+        nonisolated(unsafe) let renderer = self
+        counters.update(repeating: .zero, count: bands)  // stripes past the rows do not run
+        parallelIndexedStripes(h, stripes: bands, serial: threads <= 1) { band, y0, y1 in
             let rows = y0..<y1
             let target = SplatTarget(acc: acc, width: w, rows: rows)
             for y in 0..<h {
@@ -51,6 +54,7 @@ extension SplatRenderer {
                     for x in 0..<w { src.splatPixel(x: x, y: y, into: target) }
                 }
             }
+            renderer.resolve(rows: rows, band: band)
         }
     }
 }

@@ -153,7 +153,7 @@ public final class SplatRenderer {
         if image.alpha == nil { out.alpha = nil }
 
         withSource(image, weights, field: field.baseAddress!) { splat($0) }
-        resolveAndFill()
+        fill()
         out.data.withUnsafeMutableBufferPointer { dst in
             if out.alpha != nil {
                 out.alpha!.withUnsafeMutableBufferPointer { a in write(image, rgb: dst.baseAddress!, alpha: a.baseAddress) }
