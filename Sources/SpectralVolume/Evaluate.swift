@@ -4,7 +4,7 @@ import Graph
 
 extension SpectralVolume {
     /// Displacement fields at real times t (in frames, any real value; period N = T * fps),
-    /// returned as (times, 2, H, W): one (times x 2K) * (2K x 2HW) sgemm.
+    /// returned as (times, 2, H, W): one (times x 2K) * (2K x 2HW) product (`FieldKernel`).
     ///
     /// A normalized volume is denormalized first, so this always gives pixels.
     public func fields(atFrames times: [Double]) -> [Float] {

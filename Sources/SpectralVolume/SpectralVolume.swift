@@ -31,7 +31,7 @@ public struct SpectralVolume: Sendable, Equatable {
     public let height: Int
     /// (K, 2, H, W) complex: planar, real plane then imaginary plane, each (K, 2, H, W) row-major.
     /// Seen as a matrix this is (2K, 2HW): rows 0..K-1 are Re(S_k), rows K..2K-1 are Im(S_k), so
-    /// evaluation and projection are each one sgemm against a (times x 2K) basis.
+    /// evaluation and projection are each one matrix product against a (times x 2K) basis.
     public var data: [Float]
     /// Frames per second of the time axis.
     public var fps: Double
