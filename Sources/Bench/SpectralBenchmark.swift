@@ -42,7 +42,7 @@ public enum SpectralBenchmark {
         let tEval = best { out.withUnsafeMutableBufferPointer { v.evaluate(atFrames: times, into: $0) } }
         let evalGflop = 2.0 * Double(frames) * Double(2 * frequencies) * Double(cols) / 1e9
         let gbytes = Double((frames + 2 * frequencies) * cols * 4) / 1e9
-        lines.append("S->F_t batch sgemm (\(frames) fields): \(fmt(tEval)) s = \(fmt(Double(frames) / tEval, 0)) fields/s (\(fmt(evalGflop / tEval, 1)) GFLOPS, \(fmt(gbytes / tEval, 1)) GB/s)")
+        lines.append("S->F_t batch, FieldKernel (\(frames) fields): \(fmt(tEval)) s = \(fmt(Double(frames) / tEval, 0)) fields/s (\(fmt(evalGflop / tEval, 1)) GFLOPS, \(fmt(gbytes / tEval, 1)) GB/s)")
         let tAlloc = best { _ = v.fields(atFrames: times) }
         lines.append("S->F_t batch, fresh array: \(fmt(Double(frames) / tAlloc, 0)) fields/s")
         let tOne = best { for t in times.prefix(30) { _ = v.field(atFrame: t) } }
