@@ -50,7 +50,8 @@ extension SpectralVolume {
         let K = frequencies
         let cols = fieldSize
         // Two column halves on our own threads (see `SingleThreadedBLAS`); every output keeps its
-        // sum order, so the result does not depend on the split.
+        // sum order, so the result does not depend on the split. Volumes under 32k columns (a
+        // 128x128 grid) stay on the calling thread: too little work to hand off (not measured).
         let stripes = cols >= 1 << 15 ? 2 : 1
         let chunk = ((cols + stripes - 1) / stripes + 15) / 16 * 16
         basis.withUnsafeBufferPointer { b in
