@@ -165,7 +165,8 @@ def build(args):
     binary = args.bin
     if not os.path.exists(binary):
         sys.exit(f"{binary} missing: swift build -c release --product gid-filter")
-    clips = sorted(os.path.join(args.clips, f) for f in os.listdir(args.clips) if f.lower().endswith(VIDEO_EXT))
+    clips = sorted((os.path.join(d, f) for d in args.clips for f in os.listdir(d) if f.lower().endswith(VIDEO_EXT)),
+                   key=clip_name)
     if args.only:
         clips = [c for c in clips if any(p in clip_name(c) for p in args.only)]
     clips = [c for c in clips if not any(p in clip_name(c) for p in args.exclude)]
@@ -312,9 +313,38 @@ def augment(S, image, grid_hw, cond_factor, generator=None, crop_min=1.0, flip=F
     return out, img
 
 
+def merge(paths, out):
+    """One .npz from several built with the same settings (clips appended, held-out flags recomputed),
+    so new clips can join a data set without measuring the old ones again."""
+    parts = [np.load(p) for p in paths]
+    metas = [json.loads(str(z["meta"])) for z in parts]
+    same = ("K", "window_seconds", "store", "image_store", "preset", "measure_width", "stride")
+    for p, m in zip(paths[1:], metas[1:]):
+        differ = [k for k in same if m.get(k) != metas[0].get(k)]
+        if differ:
+            sys.exit(f"{p}: built with other settings than {paths[0]} ({', '.join(differ)})")
+    names, clip = [], []
+    for z in parts:
+        clip.append(z["clip"].astype(np.int64) + len(names))
+        names += [str(n) for n in z["names"]]
+    if len(set(names)) != len(names):
+        sys.exit(f"{out}: a clip name occurs in more than one input")
+    reasons = {}
+    for m in metas:
+        for k, v in m.get("reasons", {}).items():
+            reasons[k] = reasons.get(k, 0) + v
+    meta = dict(metas[0], reasons=reasons)
+    np.savez(out, S=np.concatenate([z["S"] for z in parts]), image=np.concatenate([z["image"] for z in parts]),
+             clip=np.concatenate(clip).astype(np.int16), start=np.concatenate([z["start"] for z in parts]),
+             scores=np.concatenate([z["scores"] for z in parts]), names=np.array(names),
+             heldout=np.array([n in HELDOUT for n in names]), meta=np.array(json.dumps(meta)))
+    print(f"wrote {out}: {sum(len(z['clip']) for z in parts)} windows from {len(names)} clips")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--clips", default=DEFAULT_CLIPS, help="folder of clips (default ../shared/data/clips)")
+    p.add_argument("--clips", nargs="+", default=[DEFAULT_CLIPS], help="folders of clips (default ../shared/data/clips)")
+    p.add_argument("--merge", nargs="+", metavar="NPZ", help="join data sets built with the same settings into --out, measuring nothing")
     p.add_argument("--out", default=os.path.join(HERE, "data", "dataset.npz"))
     p.add_argument("--bin", default=DEFAULT_BIN, help="gid-filter binary")
     p.add_argument("--only", nargs="*", help="keep clips whose name contains any of these")
@@ -333,6 +363,8 @@ def main():
     p.add_argument("--image-store", type=int, nargs=2, default=[512, 320], metavar=("W", "H"), help="stored I0 size")
     p.add_argument("--threads", type=int, default=1, help="torch threads (resizing only)")
     args = p.parse_args()
+    if args.merge:
+        return merge(args.merge, args.out)
     torch.set_num_threads(args.threads)
     build(args)
 

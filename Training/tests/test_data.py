@@ -125,3 +125,24 @@ def test_camera_check_passes_motion_that_fills_the_frame():
     ripples[1:, 0] += 0.3                                             # a slight common drift
     cam, mot = camera_and_motion(ripples, image)
     assert cam == 0 and mot > 5
+
+
+def test_merge_appends_clips_and_refuses_other_settings(tmp_path, synthetic_npz):
+    from conftest import make_synthetic_npz
+    z = dict(np.load(synthetic_npz))
+    z["names"] = np.array([f"other__clip{i}" for i in range(len(z["names"]))])
+    extra = str(tmp_path / "extra.npz")
+    np.savez(extra, **z)
+    out = str(tmp_path / "merged.npz")
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "dataset.py"), "--merge", synthetic_npz, extra,
+                        "--out", out], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    m = np.load(out)
+    assert len(m["names"]) == 8 and len(m["clip"]) == 24
+    assert list(m["clip"][12:15]) == [4, 4, 4]                 # the second file's clips come after the first's
+    assert m["heldout"].sum() == 2                              # only the first file's two held-out names
+    assert np.array_equal(m["S"][12:], z["S"]) and np.array_equal(m["image"][:12], np.load(synthetic_npz)["image"])
+    other = make_synthetic_npz(str(tmp_path / "other.npz"), image_store=(128, 80))
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "dataset.py"), "--merge", synthetic_npz, other,
+                        "--out", str(tmp_path / "bad.npz")], capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "image_store" in r.stderr and not os.path.exists(tmp_path / "bad.npz")
