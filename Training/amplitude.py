@@ -137,6 +137,46 @@ class AmplitudeNet(nn.Module):
         return y[:, :self.cfg.K], y[:, self.cfg.K:]
 
 
+@torch.no_grad()
+def ensemble(models):
+    """One AmplitudeNet whose outputs are the mean of the models' (heads trained with other seeds on
+    the same data): the heads side by side, block-diagonal, averaged by `out`. The file format and
+    the Swift engine are those of a single wider head (proj x N, hidden x N channels)."""
+    first = models[0]
+    n, cfg0 = len(models), first.cfg
+    keys = ("K", "input_w", "input_h", "proj", "hidden", "layers", "taps", "texture", "features", "coherence",
+            "texture_skip", "log_amp_cap", "amp_reference")
+    for m in models[1:]:
+        differ = [k for k in keys if getattr(m.cfg, k) != getattr(cfg0, k)]
+        assert not differ, f"heads differ in {differ}: only heads trained on the same data with the same settings"
+    if n == 1:
+        return first
+    cfg = AmpConfig(**dict(asdict(cfg0), proj=cfg0.proj * n, hidden=cfg0.hidden * n))
+    net = AmplitudeNet(cfg, first.alexnet).eval()
+    P, Hd, taps = cfg0.proj, cfg0.hidden, len(cfg0.taps) if cfg0.features else 0
+    for j in range(taps):   # tap j's projections: head i's channels at [i * P, (i + 1) * P)
+        net.proj[j].weight.copy_(torch.cat([m.proj[j].weight for m in models]))
+        net.proj[j].bias.copy_(torch.cat([m.proj[j].bias for m in models]))
+    net.mix.weight.zero_()
+    for i, m in enumerate(models):
+        rows = slice(i * Hd, (i + 1) * Hd)
+        for j in range(taps):   # the ensemble's inputs are ordered tap by tap, head by head within a tap
+            net.mix.weight[rows, j * n * P + i * P:j * n * P + (i + 1) * P] = m.mix.weight[:, j * P:(j + 1) * P]
+        if cfg0.texture:        # one shared texture channel, last
+            net.mix.weight[rows, -1:] = m.mix.weight[:, -1:]
+        net.mix.bias[rows] = m.mix.bias
+        for c_net, c in zip(net.convs, m.convs):
+            if i == 0:
+                c_net.weight.zero_()
+            c_net.weight[rows, rows] = c.weight
+            c_net.bias[rows] = c.bias
+        net.out.weight[:, rows] = m.out.weight / n
+    net.out.bias.copy_(sum(m.out.bias for m in models) / n)
+    if hasattr(net, "tex_gain"):
+        net.tex_gain.copy_(sum(m.tex_gain for m in models) / n)
+    return net
+
+
 # ----------------------------------------------------------------------------------------------
 # Targets and losses
 

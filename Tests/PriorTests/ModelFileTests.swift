@@ -78,7 +78,7 @@ struct ModelFileTests {
             #expect(error.reason == .unsupported && error.detail.contains("format_version 3"), "\(error)")
             #expect(error.gidError.kind == .input)
         }
-        let huge = try editedDefaultModel("\\\"hidden\\\": 32", "\\\"hidden\\\": 3200000", name: "huge.safetensors")
+        let huge = try editedDefaultModel("\\\"hidden\\\": 96", "\\\"hidden\\\": 3200000", name: "huge.safetensors")
         do {
             _ = try MotionPrior(contentsOf: huge)
             Issue.record("a model asking for 3.2M hidden channels loaded")

@@ -155,3 +155,31 @@ def test_shipped_default_model_reproduces_its_golden_vectors():
     model, _ = load_amplitude(DEFAULT)
     assert model.cfg.kind == "amplitude" and model.cfg.features and os.path.getsize(DEFAULT) < 50e6
     check_golden(model, load_file(DEFAULT.replace(".safetensors", ".golden.safetensors")))
+
+
+@torch.no_grad()
+def test_ensemble_is_the_mean_of_its_heads():
+    """Heads of other seeds folded into one wider head give the mean of their outputs, with
+    the learned projections, the texture skip and the shared texture channel."""
+    from amplitude import AmpConfig, AmplitudeNet, ensemble
+    from features import AlexNetFeatures
+    torch.manual_seed(0)
+    alex = AlexNetFeatures()           # random weights: the fold does not depend on them
+    cfg = AmpConfig(proj=4, hidden=8, texture=True, log_amp_cap=[1.0] * 16, amp_reference=0.02)
+    heads = []
+    for _ in range(3):
+        m = AmplitudeNet(cfg, alex).eval()
+        for p in m.parameters():
+            p.copy_(torch.randn_like(p) * 0.05)
+        heads.append(m)
+    net = ensemble(heads)
+    assert (net.cfg.proj, net.cfg.hidden) == (12, 24) and net.cfg.log_amp_cap == cfg.log_amp_cap
+    image = torch.rand(2, 3, 80, 128)
+    logA, xl = net(image)
+    outs = [m(image) for m in heads]
+    assert torch.allclose(logA, sum(o[0] for o in outs) / 3, rtol=1e-4, atol=1e-4)
+    assert torch.allclose(xl, sum(o[1] for o in outs) / 3, rtol=1e-4, atol=1e-4)
+    assert ensemble(heads[:1]) is heads[0]
+    other = AmplitudeNet(AmpConfig(proj=4, hidden=16, texture=True), alex)
+    with pytest.raises(AssertionError, match="hidden"):
+        ensemble([heads[0], other])
