@@ -316,7 +316,8 @@ public final class MediaWriter {
     /// inside it stands out) make both sides' errors small. The last frame's share matters most.
     /// Measured at CRF 12 on the sample stills' 2 s loops (seam = mean |last - first| over the
     /// median step; lossless 1.08 / 1.10): 1.39 / 1.33 with 2x on frame 0 and 1.5x / 2x / 3x at the
-    /// end, 1.22 / 1.17 with these, for 11-14% more bytes. Benchmarks/render/README.md, "Loop seam after H.264".
+    /// end, 1.22 / 1.17 with these, for 11-14% more bytes. Benchmarks/render/README.md, "Loop seam
+    /// after H.264".
     static func seamZones(frames n: Int) -> String? {
         guard n >= 8 else { return nil }
         return "0,0,b=4/\(n - 3),\(n - 3),b=2/\(n - 2),\(n - 2),b=3/\(n - 1),\(n - 1),b=5"
