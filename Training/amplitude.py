@@ -144,10 +144,8 @@ def ensemble(models):
     the Swift engine are those of a single wider head (proj x N, hidden x N channels)."""
     first = models[0]
     n, cfg0 = len(models), first.cfg
-    keys = ("K", "input_w", "input_h", "proj", "hidden", "layers", "taps", "texture", "features", "coherence",
-            "texture_skip", "log_amp_cap", "amp_reference")
-    for m in models[1:]:
-        differ = [k for k in keys if getattr(m.cfg, k) != getattr(cfg0, k)]
+    for m in models[1:]:   # every setting but the training-only dropout must match
+        differ = [k for k, v in asdict(m.cfg).items() if k != "dropout" and v != getattr(cfg0, k)]
         assert not differ, f"heads differ in {differ}: only heads trained on the same data with the same settings"
     if n == 1:
         return first
@@ -157,7 +155,8 @@ def ensemble(models):
     for j in range(taps):   # tap j's projections: head i's channels at [i * P, (i + 1) * P)
         net.proj[j].weight.copy_(torch.cat([m.proj[j].weight for m in models]))
         net.proj[j].bias.copy_(torch.cat([m.proj[j].bias for m in models]))
-    net.mix.weight.zero_()
+    for w in [net.mix.weight] + [c.weight for c in net.convs]:
+        w.zero_()          # off the diagonal blocks: no head reads another's channels
     for i, m in enumerate(models):
         rows = slice(i * Hd, (i + 1) * Hd)
         for j in range(taps):   # the ensemble's inputs are ordered tap by tap, head by head within a tap
@@ -166,8 +165,6 @@ def ensemble(models):
             net.mix.weight[rows, -1:] = m.mix.weight[:, -1:]
         net.mix.bias[rows] = m.mix.bias
         for c_net, c in zip(net.convs, m.convs):
-            if i == 0:
-                c_net.weight.zero_()
             c_net.weight[rows, rows] = c.weight
             c_net.bias[rows] = c.bias
         net.out.weight[:, rows] = m.out.weight / n
