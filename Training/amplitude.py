@@ -137,6 +137,31 @@ class AmplitudeNet(nn.Module):
         return y[:, :self.cfg.K], y[:, self.cfg.K:]
 
 
+# Config fields measured from a run's own training targets (augmented variants, a rank's shard):
+# heads of one data set differ in them a little, so an ensemble takes their mean.
+MEASURED = ("log_amp_cap", "amp_reference")
+LEVEL_TOLERANCE = math.log(1.5)   # beyond this (log units) the heads saw other data
+
+
+def measured_levels(models):
+    """The ensemble's MEASURED fields: the mean over the heads (None where any head has none).
+    Refuses heads whose levels are more than a factor 1.5 apart, a sign of other data."""
+    out = {}
+    for key in MEASURED:
+        values = [getattr(m.cfg, key) for m in models]
+        if any(v is None for v in values):
+            assert all(v is None for v in values), f"heads differ in ['{key}']: some have none"
+            out[key] = None
+            continue
+        logs = np.log(np.asarray(values, dtype=np.float64)) if key == "amp_reference" else np.asarray(values, dtype=np.float64)
+        spread = float(np.max(logs.max(0) - logs.min(0)))
+        assert spread <= LEVEL_TOLERANCE, (f"heads differ in ['{key}'] by {spread:.2f} (log units; at most "
+                                           f"{LEVEL_TOLERANCE:.2f}): they were trained on other data")
+        mean = logs.mean(0)
+        out[key] = round(float(np.exp(mean)), 5) if key == "amp_reference" else [round(float(v), 4) for v in mean]
+    return out
+
+
 @torch.no_grad()
 def ensemble(models):
     """One AmplitudeNet whose outputs are the mean of the models' (heads trained with other seeds on
@@ -144,12 +169,12 @@ def ensemble(models):
     the Swift engine are those of a single wider head (proj x N, hidden x N channels)."""
     first = models[0]
     n, cfg0 = len(models), first.cfg
-    for m in models[1:]:   # every setting but the training-only dropout must match
-        differ = [k for k, v in asdict(m.cfg).items() if k != "dropout" and v != getattr(cfg0, k)]
+    for m in models[1:]:   # every setting but the training-only dropout and the measured levels must match
+        differ = [k for k, v in asdict(m.cfg).items() if k not in ("dropout",) + MEASURED and v != getattr(cfg0, k)]
         assert not differ, f"heads differ in {differ}: only heads trained on the same data with the same settings"
     if n == 1:
         return first
-    cfg = AmpConfig(**dict(asdict(cfg0), proj=cfg0.proj * n, hidden=cfg0.hidden * n))
+    cfg = AmpConfig(**dict(asdict(cfg0), proj=cfg0.proj * n, hidden=cfg0.hidden * n, **measured_levels(models)))
     net = AmplitudeNet(cfg, first.alexnet).eval()
     P, Hd, taps = cfg0.proj, cfg0.hidden, len(cfg0.taps) if cfg0.features else 0
     for j in range(taps):   # tap j's projections: head i's channels at [i * P, (i + 1) * P)

@@ -183,3 +183,28 @@ def test_ensemble_is_the_mean_of_its_heads():
     other = AmplitudeNet(AmpConfig(proj=4, hidden=16, texture=True), alex)
     with pytest.raises(AssertionError, match="hidden"):
         ensemble([heads[0], other])
+
+
+def test_ensemble_takes_the_mean_of_measured_levels():
+    """Caps and reference level are measured from each run's own augmented windows (or a
+    torchrun rank's shard), so heads of one data set differ in them a little: the ensemble takes
+    their mean. Levels a factor 1.5 apart mean other data and are refused."""
+    from dataclasses import replace
+    from amplitude import AmpConfig, AmplitudeNet, ensemble
+    from features import AlexNetFeatures
+    alex = AlexNetFeatures()
+    cfg = AmpConfig(proj=4, hidden=8, log_amp_cap=[1.0] * 16, amp_reference=0.02)
+    a = AmplitudeNet(cfg, alex)
+    b = AmplitudeNet(replace(cfg, log_amp_cap=[1.2] * 15 + [0.8], amp_reference=0.018), alex)
+    net = ensemble([a, b])
+    assert net.cfg.log_amp_cap == [1.1] * 15 + [0.9]
+    assert net.cfg.amp_reference == pytest.approx((0.02 * 0.018) ** 0.5, abs=1e-5)
+    same = ensemble([a, AmplitudeNet(cfg, alex)])           # identical levels pass through unchanged
+    assert same.cfg.log_amp_cap == cfg.log_amp_cap and same.cfg.amp_reference == cfg.amp_reference
+    far = AmplitudeNet(replace(cfg, log_amp_cap=[1.0] * 15 + [1.5]), alex)
+    with pytest.raises(AssertionError, match="log_amp_cap"):
+        ensemble([a, far])
+    with pytest.raises(AssertionError, match="amp_reference"):
+        ensemble([a, AmplitudeNet(replace(cfg, amp_reference=0.04), alex)])
+    with pytest.raises(AssertionError, match="amp_reference"):
+        ensemble([a, AmplitudeNet(replace(cfg, amp_reference=None), alex)])
