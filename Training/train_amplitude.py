@@ -42,6 +42,7 @@ from amplitude import AmpConfig, AmplitudeNet, amplitude_caps, amplitude_referen
 from dataset import MotionData
 from evaluate import auc
 from features import AlexNetFeatures
+from surfaces import paste as paste_surfaces
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -58,11 +59,12 @@ def jitter(image, generator):
     return image.clamp(0, 1) ** r(0.8, 1.25)                              # gamma
 
 
-def build_cache(encode, cfg, data, variants, generator, crop_min, batch=8, windows=None, device="cpu"):
+def build_cache(encode, cfg, data, variants, generator, crop_min, batch=8, windows=None, device="cpu", surfaces=0.0):
     """(inputs, targets (N, K + 3, h, w) fp16, clip (N,)) over `variants` passes of the windows
     `windows` (default all; a rank's shard under torchrun): the windows as they are, then randomly
-    cropped, mirrored and colour-jittered. encode(image on `device`) gives a batch's inputs, a
-    tensor (head_inputs) or a list of tensors (projected_taps), kept fp16 on the CPU."""
+    cropped, mirrored, given a static surface with probability `surfaces` (surfaces.py) and
+    colour-jittered. encode(image on `device`) gives a batch's inputs, a tensor (head_inputs) or a
+    list of tensors (projected_taps), kept fp16 on the CPU."""
     grid = (cfg.input_h // 4, cfg.input_w // 4)
     windows = torch.arange(len(data)) if windows is None else torch.as_tensor(windows)
     inputs, cached, clips = [], [], []
@@ -73,6 +75,8 @@ def build_cache(encode, cfg, data, variants, generator, crop_min, batch=8, windo
                 S, image = data.batch(idx, grid, 4)
             else:
                 S, image = data.batch(idx, grid, 4, generator=generator, crop_min=crop_min, flip=True)
+                if surfaces > 0:
+                    image, S = paste_surfaces(image, S, generator, surfaces)
                 image = jitter(image, generator)
             with torch.no_grad():
                 inputs.append(encode(image.to(device)))
@@ -211,6 +215,8 @@ def main():
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--rank-weight", type=float, default=1.0)
     p.add_argument("--crop-min", type=float, default=0.6)
+    p.add_argument("--surfaces", type=float, default=0.6, help="share of augmented variants given a synthetic "
+                   "static surface (boards, bricks; surfaces.py) with zero motion under it (0: none)")
     p.add_argument("--no-features", action="store_true", help="texture cue only (ablation)")
     p.add_argument("--texture", action="store_true", help="the texture cue as an input too, also added to log A_k (ablation)")
     p.add_argument("--no-texture-skip", action="store_true", help="with --texture: no direct texture term (ablation)")
@@ -261,6 +267,7 @@ def main():
     if args.cache and os.path.exists(args.cache) and not ctx.distributed:
         c = torch.load(args.cache, weights_only=False)
         X, Y, clips, HX, HY, hclips = (c[k] for k in ("X", "Y", "clips", "HX", "HY", "hclips"))
+        assert c.get("surfaces", 0.0) == args.surfaces, f"{args.cache} was made with --surfaces {c.get('surfaces', 0.0)}"
         assert isinstance(X, list) == (pca is not None), f"{args.cache} was made with{'out' if pca is not None else ''} --learn-proj"
         if pca is not None:
             pca.proj.load_state_dict(c["pca"])
@@ -273,11 +280,12 @@ def main():
                 X, HX = X[:, :-1], HX[:, :-1]
         say(f"cache read from {args.cache}")
     else:
-        X, Y, clips = build_cache(encode, cfg, train, args.variants, g, args.crop_min, windows=mine, device=dev)
+        X, Y, clips = build_cache(encode, cfg, train, args.variants, g, args.crop_min, windows=mine, device=dev,
+                                  surfaces=args.surfaces)
         if main_rank:
             HX, HY, hclips = build_cache(encode, cfg, held, 1, g, 1.0, device=dev)
         if args.cache and not ctx.distributed:
-            torch.save({"X": X, "Y": Y, "clips": clips, "HX": HX, "HY": HY, "hclips": hclips,
+            torch.save({"X": X, "Y": Y, "clips": clips, "HX": HX, "HY": HY, "hclips": hclips, "surfaces": args.surfaces,
                         "proj": model.proj.state_dict() if cfg.features and pca is None else None,
                         "pca": pca.proj.state_dict() if pca is not None else None}, args.cache)
     if args.val and main_rank:   # score validation clips instead of the held-out ones; train without them

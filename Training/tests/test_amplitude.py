@@ -208,3 +208,27 @@ def test_ensemble_takes_the_mean_of_measured_levels():
         ensemble([a, AmplitudeNet(replace(cfg, amp_reference=0.04), alex)])
     with pytest.raises(AssertionError, match="amp_reference"):
         ensemble([a, AmplitudeNet(replace(cfg, amp_reference=None), alex)])
+
+
+def test_pasted_surface_is_still_and_leaves_the_rest():
+    """surfaces.paste: under a pasted surface the motion is zero and the picture is the surface;
+    outside it picture and motion are untouched; p=0 changes nothing; the draw follows the seed."""
+    from surfaces import paste, surface
+    g = torch.Generator().manual_seed(5)
+    for seed in range(4):
+        image = torch.rand(1, 3, 80, 128, generator=g)
+        S = torch.randn(1, 16, 4, 20, 32, generator=g)
+        img2, S2 = paste(image, S, torch.Generator().manual_seed(seed), p=1.0)
+        replay = torch.Generator().manual_seed(seed)
+        torch.rand(1, generator=replay)                                      # paste's draw of p
+        tex, alpha = surface(replay, 80, 128)
+        assert 0.03 < (alpha > 0.5).float().mean() < 0.95                    # a part of the picture
+        assert torch.allclose(img2[0], image[0] * (1 - alpha) + tex * alpha)
+        full = torch.nn.functional.avg_pool2d(alpha[None, None], 4)[0, 0]    # coverage per grid pixel
+        assert S2[0][:, :, full > 0.999].abs().max() < 1e-3                  # still under it
+        assert torch.equal(S2[0][:, :, full == 0], S[0][:, :, full == 0])   # untouched elsewhere
+        assert torch.equal((img2 - image).abs().amax(1)[0] > 0, alpha > 0)
+        same, S3 = paste(image, S, torch.Generator().manual_seed(seed), p=1.0)
+        assert torch.equal(same, img2) and torch.equal(S3, S2)
+        none, S4 = paste(image, S, torch.Generator().manual_seed(seed), p=0.0)
+        assert torch.equal(none, image) and torch.equal(S4, S)
