@@ -311,16 +311,16 @@ public final class MediaWriter {
     ///
     /// Inside a GOP each frame's coding error carries over to the next (skipped and predicted
     /// blocks copy it), so neighbouring frames share most of it; the step from the last frame back
-    /// to the key frame does not, and shows as a pop once per loop. Frame 0 at four times the bit
-    /// rate and the last three frames ramping up to five times (2x, 3x, 5x; a ramp, so no step
+    /// to the key frame does not, and shows as a pop once per loop. Frame 0 at eight times the bit
+    /// rate and the last three frames ramping up to eight times (3x, 5x, 8x; a ramp, so no step
     /// inside it stands out) make both sides' errors small. The last frame's share matters most.
-    /// Measured at CRF 12 on the sample stills' 2 s loops (seam = mean |last - first| over the
-    /// median step; lossless 1.08 / 1.10): 1.39 / 1.33 with 2x on frame 0 and 1.5x / 2x / 3x at the
-    /// end, 1.22 / 1.17 with these, for 11-14% more bytes. Benchmarks/render/README.md, "Loop seam
-    /// after H.264".
+    /// The less of a picture moves, the smaller an ordinary step and the stronger the boost it
+    /// needs: on the sample still whose deck stays still (4 s loop at CRF 12, seam = mean
+    /// |last - first| over the median step, lossless 1.12) 4x and 2x / 3x / 5x gave 1.63, these
+    /// 1.32 for 11% more bytes. Benchmarks/render/README.md, "Loop seam after H.264".
     static func seamZones(frames n: Int) -> String? {
         guard n >= 8 else { return nil }
-        return "0,0,b=4/\(n - 3),\(n - 3),b=2/\(n - 2),\(n - 2),b=3/\(n - 1),\(n - 1),b=5"
+        return "0,0,b=8/\(n - 3),\(n - 3),b=3/\(n - 2),\(n - 2),b=5/\(n - 1),\(n - 1),b=8"
     }
 
     /// x264 preset names mapped to VP9's deadline and cpu-used.
