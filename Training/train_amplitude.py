@@ -236,6 +236,8 @@ def main():
     p.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda; under torchrun "
                    "each rank takes cuda:LOCAL_RANK")
     args = p.parse_args()
+    if not 0 <= args.surfaces <= 1:
+        p.error(f"--surfaces {args.surfaces}: a share, 0 to 1")
     ctx = D.init(args.device)
     dev, main_rank = ctx.device, ctx.is_main
     say = print if main_rank else (lambda *a, **k: None)
