@@ -55,6 +55,8 @@ class AmpConfig:
     amp_reference: float = None  # a typical scene's strong motion (median over training windows of their
                                  # 95th-percentile total amplitude), fraction of the grid width; a
                                  # picture predicted to move more is scaled down to it
+    test_scales: list = field(default_factory=lambda: [1.0])  # prediction: the network also sees its input at
+    test_flip: bool = False     # these scales (and mirrored); the views' outputs are averaged (view_outputs)
     kind: str = "amplitude"
 
     def to_json(self):
@@ -387,14 +389,46 @@ def input_size(width, height, area=512 * 320):
     return w, h
 
 
+def view_size(width, height, scale):
+    """A test view's input size: the input's sides times `scale`, rounded to multiples of 16."""
+    side = lambda v: max(64, int(round(v * scale / 16)) * 16)
+    return side(width), side(height)
+
+
+@torch.no_grad()
+def view_outputs(model, image):
+    """image (3, H, W) 0..1 at the network's input size -> log A (K, h, w), x-share logit (1, h, w):
+    the mean over the config's test views. A view is the input resized (antialiased bilinear) to
+    view_size and, with test_flip, also mirrored; its outputs are mirrored back, resized to the
+    grid, and its log A lowered by log(view width / input width) (grid pixels of a finer grid).
+    The network's errors differ from view to view, so the mean ranks pixels better: held-out AUC
+    0.822 -> 0.843 for scales 1, 1.5 with mirrors (Training/README.md)."""
+    cfg = model.cfg
+    H, W = image.shape[1:]
+    h, w = H // 4, W // 4
+    logA_sum, xl_sum, n = 0, 0, 0
+    for scale in cfg.test_scales:
+        vw, vh = view_size(W, H, scale)
+        view = image[None] if (vw, vh) == (W, H) else \
+            F.interpolate(image[None], size=(vh, vw), mode="bilinear", antialias=True, align_corners=False)
+        for mirror in ([False, True] if cfg.test_flip else [False]):
+            logA, xl = model(view.flip(-1) if mirror else view)
+            if mirror:
+                logA, xl = logA.flip(-1), xl.flip(-1)
+            if (vw, vh) != (W, H):
+                logA = F.interpolate(logA, size=(h, w), mode="bilinear", antialias=True, align_corners=False) - math.log(vw / W)
+                xl = F.interpolate(xl, size=(h, w), mode="bilinear", antialias=True, align_corners=False)
+            logA_sum, xl_sum, n = logA_sum + logA[0], xl_sum + xl[0], n + 1
+    return logA_sum / n, xl_sum / n
+
+
 def predict(model, image, generator=None, noise=None):
     """image (3, H, W) 0..1 at the network's input size -> S (K, 4, H/4, W/4) raw grid pixels."""
-    with torch.no_grad():
-        logA, xl = model(image[None])
-    K, h, w = logA.shape[1:]
+    logA, xl = view_outputs(model, image)
+    K, h, w = logA.shape
     if noise is None:
         noise = torch.randn(noise_shape(model.cfg, h, w), generator=generator)
-    return synthesize(model.cfg, logA[0], xl[0], noise)
+    return synthesize(model.cfg, logA, xl, noise)
 
 
 def still_input(image, cfg):

@@ -100,6 +100,9 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--amplitude", nargs="*", default=[], help="amplitude priors to score too (train_amplitude.py ckpt.pt or exported)")
     p.add_argument("--amplitude-label", nargs="*", help="their row names (default: the checkpoint's folder)")
+    p.add_argument("--view-sets", nargs="*", default=[],
+                   help="score each amplitude prior with these test views instead of its own, one row each: "
+                        "scales, ':flip' for mirrored views too (e.g. 1  1:flip  1,1.5:flip)")
     p.add_argument("--no-diffusion", action="store_true", help="score --model's baselines only, not its samples")
     p.add_argument("--fuse-texture", type=float, nargs="*", default=[],
                    help="also score the model with its amplitude map moved toward the texture "
@@ -163,11 +166,16 @@ def main():
         for path, label in zip(args.amplitude, args.amplitude_label or [os.path.basename(os.path.dirname(p)) for p in args.amplitude]):
             amp, _ = load_amplitude(path)
             assert (amp.cfg.input_w, amp.cfg.input_h) == (4 * gw, 4 * gh), "amplitude priors are scored at 1/4 of their input"
-            name = f"amplitude: {label}"
-            t0 = time.time()
-            preds[name] = [[predict(amp, big[i], generator=torch.Generator().manual_seed(seed)).numpy()
-                            for seed in range(args.seeds)] for i in range(len(keep))]
-            seconds[name] = (time.time() - t0) / (args.seeds * len(keep))
+            for views in args.view_sets or [None]:
+                name = f"amplitude: {label}"
+                if views is not None:
+                    scales = views.partition(":flip")[0]
+                    amp.cfg.test_scales, amp.cfg.test_flip = [float(v) for v in scales.split(",")], views.endswith(":flip")
+                    name += f", views {views}"
+                t0 = time.time()
+                preds[name] = [[predict(amp, big[i], generator=torch.Generator().manual_seed(seed)).numpy()
+                                for seed in range(args.seeds)] for i in range(len(keep))]
+                seconds[name] = (time.time() - t0) / (args.seeds * len(keep))
     for steps in ([] if args.no_diffusion else args.steps):
         name = f"{args.label} ({steps} steps)"
         per = [[] for _ in keep]

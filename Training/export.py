@@ -145,7 +145,8 @@ def export_amplitude(model, info, out):
 def golden_amplitude(model, out):
     """Every stage of one prediction on a small synthetic picture (128x80 -> a 32x20 grid):
     `input.image` (1, 3, 80, 128), `alexnet.tap.i`, `block.<name>` (inputs, mix, conv.i, out),
-    `synth.noise` (2K + 1, 20, 32) and `synth.S` (K, 4, 20, 32)."""
+    `synth.noise` (2K + 1, 20, 32) and `synth.S` (K, 4, 20, 32) (one view), `views.out` (K + 1, 20, 32)
+    (every test view, amplitude.view_outputs), and one still's S at its size (`predict.*`)."""
     from amplitude import noise_shape, synthesize
     cfg = model.cfg
     g = torch.Generator().manual_seed(GOLDEN_SEED)
@@ -162,6 +163,8 @@ def golden_amplitude(model, out):
     noise = torch.randn(noise_shape(cfg, H // 4, W // 4), generator=g)
     tensors["synth.noise"] = noise
     tensors["synth.S"] = synthesize(cfg, logA[0], xl[0], noise)
+    from amplitude import view_outputs
+    tensors["views.out"] = torch.cat(view_outputs(model, image[0]))
     # One whole still -> S at the still's size (resize, network, phases, upsampling).
     from amplitude import predict_still, sizes_for
     still = image[0, :, ::2, ::3][:, :30, :40].contiguous()                       # (3, 30, 40)
@@ -179,6 +182,9 @@ def main():
     p.add_argument("--out", required=True, help="model file (.safetensors)")
     p.add_argument("--no-golden", action="store_true")
     p.add_argument("--t-max", type=int, help="DDIM start written into the model config (chosen with evaluate.py --split train)")
+    p.add_argument("--test-scales", type=float, nargs="+", default=[1.0, 1.5],
+                   help="amplitude priors: the input scales the network sees at prediction (amplitude.view_outputs)")
+    p.add_argument("--no-test-flip", action="store_true", help="amplitude priors: no mirrored views")
     args = p.parse_args()
     torch.set_num_threads(1)
     from amplitude import ensemble, is_amplitude_file, load_amplitude
@@ -187,6 +193,9 @@ def main():
         model, info = ensemble([m for m, _ in loaded]), loaded[0][1]
         if len(loaded) > 1:
             info = dict(info, step=max(i["step"] for _, i in loaded), heads=len(loaded))
+        if not all(0.5 <= s <= 2 for s in args.test_scales):
+            sys.exit("export.py: --test-scales must lie in 0.5..2")
+        model.cfg.test_scales, model.cfg.test_flip = list(args.test_scales), not args.no_test_flip
         export_amplitude(model, info, args.out)
         print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB)")
         if not args.no_golden:

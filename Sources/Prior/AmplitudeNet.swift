@@ -23,11 +23,15 @@ public struct AmplitudeConfig: Sendable, Equatable, Decodable {
     /// amplitude) as a fraction of the grid width: a picture predicted to move more is scaled down
     /// to it. Nil: no scaling.
     public var ampReference: Double?
+    /// Prediction sees the input at these scales (and mirrored, with `testFlip`) and averages the
+    /// views' outputs (`AmplitudePrior.viewOutputs`); [1] and false: the input once.
+    public var testScales: [Double]
+    public var testFlip: Bool
 
     enum CodingKeys: String, CodingKey {
         case K, proj, hidden, layers, taps, texture, features, coherence
         case inputWidth = "input_w", inputHeight = "input_h", textureSkip = "texture_skip", logAmpCap = "log_amp_cap",
-             ampReference = "amp_reference"
+             ampReference = "amp_reference", testScales = "test_scales", testFlip = "test_flip"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,6 +49,8 @@ public struct AmplitudeConfig: Sendable, Equatable, Decodable {
         textureSkip = try c.decodeIfPresent(Bool.self, forKey: .textureSkip) ?? false
         logAmpCap = try c.decodeIfPresent([Double].self, forKey: .logAmpCap)
         ampReference = try c.decodeIfPresent(Double.self, forKey: .ampReference)
+        testScales = try c.decodeIfPresent([Double].self, forKey: .testScales) ?? [1]
+        testFlip = try c.decodeIfPresent(Bool.self, forKey: .testFlip) ?? false
     }
 
     /// Parses and range-checks the JSON; `file` names the model in errors.
@@ -62,6 +68,7 @@ public struct AmplitudeConfig: Sendable, Equatable, Decodable {
             && (cfg.features || cfg.texture) && cfg.coherence.isFinite && cfg.coherence > 0 && cfg.coherence <= 1
             && (cfg.logAmpCap.map { $0.count == cfg.K && $0.allSatisfy { $0.isFinite && abs($0) < 20 } } ?? true)
             && (cfg.ampReference.map { $0.isFinite && $0 > 0 && $0 < 1 } ?? true)
+            && (1...8).contains(cfg.testScales.count) && cfg.testScales.allSatisfy { (0.5...2).contains($0) }
         guard ok else { throw PriorError(.corrupt, file: file, "model_config has out-of-range values: \(json)") }
         return cfg
     }
@@ -72,6 +79,13 @@ public struct AmplitudeConfig: Sendable, Equatable, Decodable {
         let area = Double(inputWidth * inputHeight), ar = Double(width) / Double(height)
         let side = { (v: Double) in max(AlexNet.minimumSide, Int((v / 16).rounded(.toNearestOrEven)) * 16) }
         return (side((area * ar).squareRoot()), side((area / ar).squareRoot()))
+    }
+
+    /// amplitude.view_size: a test view's input size, the input's sides times `scale` rounded to
+    /// multiples of 16 (half to even, as Python's round).
+    static func viewSize(width: Int, height: Int, scale: Double) -> (width: Int, height: Int) {
+        let side = { (v: Int) in max(AlexNet.minimumSide, Int((Double(v) * scale / 16).rounded(.toNearestOrEven)) * 16) }
+        return (side(width), side(height))
     }
 }
 

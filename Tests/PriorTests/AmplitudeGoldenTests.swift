@@ -33,6 +33,19 @@ struct AmplitudeGoldenTests {
         #expect(err < 1e-4, "out: relative error \(err)")
     }
 
+    @Test("the mean over the test views (scales, mirrors) matches amplitude.view_outputs")
+    func views() throws {
+        let (prior, g) = try Self.load()
+        #expect(prior.config.testScales.count > 1 && prior.config.testFlip, "the shipped model uses test views")
+        let shape = try g.shape("input.image")
+        let out = prior.viewOutputs(try g.floats("input.image"), width: shape[3], height: shape[2], threads: 2)
+        #expect(try g.shape("views.out") == [out.c, out.h, out.w])
+        let err = Fixture.relativeError(out.data, try g.floats("views.out"))
+        #expect(err < 1e-4, "views.out: relative error \(err)")
+        let single = Fixture.relativeError(out.data, try g.floats("block.out"))
+        #expect(single > 1e-3, "the views change the output (relative difference \(single))")
+    }
+
     @Test("phase synthesis from the golden noise matches")
     func synthesis() throws {
         let (prior, g) = try Self.load()

@@ -86,6 +86,14 @@ struct ModelFileTests {
         } catch {
             #expect(error.reason == .corrupt && error.detail.contains("out-of-range"), "\(error)")
         }
+        // A test view 30x the input would ask AlexNet for 900x the work.
+        let wide = try editedDefaultModel("\\\"test_scales\\\": [1.0, 1.5]", "\\\"test_scales\\\": [1.0, 30.0]", name: "views.safetensors")
+        do {
+            _ = try MotionPrior(contentsOf: wide)
+            Issue.record("a model asking for a 30x test view loaded")
+        } catch {
+            #expect(error.reason == .corrupt && error.detail.contains("out-of-range"), "\(error)")
+        }
     }
 
     @Test("a tensor of the wrong shape is reported by name")

@@ -11,6 +11,7 @@ torch = pytest.importorskip("torch", reason="PyTorch not installed (see Training
 torch.set_num_threads(1)
 
 from amplitude import (LOG_FLOOR, AmpConfig, AmplitudeNet, load_amplitude, noise_shape, predict_still, ranking_loss,
+                       view_outputs, view_size,
                        synthesize, targets, transient_mask)
 from conftest import TRAINING, make_synthetic_npz
 from features import find_weights
@@ -144,8 +145,28 @@ def check_golden(model, g):
     K = model.cfg.K
     S = synthesize(model.cfg, g["block.out"][0, :K], g["block.out"][0, K:], g["synth.noise"])
     assert torch.allclose(S, g["synth.S"], atol=1e-5)
+    if "views.out" in g:
+        assert torch.allclose(torch.cat(view_outputs(model, g["input.image"][0])), g["views.out"], atol=1e-4)
     P = predict_still(model, g["predict.image"], noise=g["predict.noise"])
     assert torch.allclose(P, g["predict.S"], atol=1e-4)
+
+
+def test_test_views_average_scales_and_mirrors():
+    """One view is the network itself; with scales and mirrored views the output changes, keeps
+    the grid, and a mirrored picture gets exactly the mirrored prediction."""
+    torch.manual_seed(0)
+    model = AmplitudeNet(AmpConfig(features=False, texture=True, layers=1, hidden=8)).eval()
+    image = torch.rand(3, 64, 96)
+    with torch.no_grad():
+        one = model(image[None])
+    logA, xl = view_outputs(model, image)
+    assert torch.equal(logA, one[0][0]) and torch.equal(xl, one[1][0])
+    model.cfg.test_scales, model.cfg.test_flip = [1.0, 1.5], True
+    logA, xl = view_outputs(model, image)
+    assert logA.shape == one[0][0].shape and not torch.allclose(logA, one[0][0])
+    mlogA, mxl = view_outputs(model, image.flip(-1))
+    assert torch.allclose(mlogA, logA.flip(-1), atol=1e-5) and torch.allclose(mxl, xl.flip(-1), atol=1e-5)
+    assert view_size(96, 64, 1.5) == (144, 96) and view_size(544, 304, 1.5) == (816, 448)
 
 
 def test_shipped_default_model_reproduces_its_golden_vectors():
