@@ -75,7 +75,7 @@ let package = Package(
                                "MotionFilter", "MotionSaveFilter", "MagnifyFilter", "MaskFilter", "PokeFilter", "BreezeFilter", "SlowmoFilter", "LoopFilter",
                                "RenderFilter", "VizFilter", "PredictFilter", "ViewerFilter"],
                 path: "Sources/GIDFilterCLI"),
-        .executableTarget(name: "gid-filter", dependencies: ["GIDFilterCLI"], path: "Sources/gid-filter"),
+        .executableTarget(name: "gid-filter", dependencies: ["GIDFilterCLI", "SpectralVolume"], path: "Sources/gid-filter"),
         // Fuzzing (docs/fuzzing.md): libFuzzer targets when built with -DFUZZING -sanitize=fuzzer,address
         // (scripts/fuzz.sh); otherwise a replayer, `gid-fuzz TARGET FILE...`, for crashes and Fuzz/corpus.
         .executableTarget(name: "gid-fuzz",

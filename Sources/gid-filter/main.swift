@@ -1,4 +1,6 @@
 import Foundation
 import GIDFilterCLI
+import SpectralVolume
 
+BLASCore.reexecIfNeeded()
 exit(runMain(CommandLine.arguments))
