@@ -61,16 +61,20 @@ public struct AmplitudePrior: Sendable {
         let K = config.K, h = H / 4, w = W / 4
         // Mirror-major, so that each of two threads' contiguous halves gets one view of each scale.
         let views = (config.testFlip ? [false, true] : [false]).flatMap { m in config.testScales.map { ($0, m) } }
-        let results = ResultSlots<[Float]>(count: views.count)
-        parallelIndexedStripes(views.count, stripes: threads) { _, first, end in
-            for i in first..<end {
-                results[i] = .success(view(image, width: W, height: H, scale: views[i].0, mirror: views[i].1))
+        let size = (K + 1) * h * w
+        var outputs = [Float](repeating: 0, count: views.count * size)   // view i's output at [i * size, (i + 1) * size)
+        outputs.withUnsafeMutableBufferPointer { buffer in
+            let o = SharedPointer(base: buffer.baseAddress!)
+            parallelIndexedStripes(views.count, stripes: threads) { _, first, end in
+                for i in first..<end {
+                    let y = view(image, width: W, height: H, scale: views[i].0, mirror: views[i].1)
+                    for j in 0..<size { o.base[i * size + j] = y[j] }
+                }
             }
         }
-        var sum = [Float](repeating: 0, count: (K + 1) * h * w)
+        var sum = [Float](repeating: 0, count: size)
         for i in views.indices {
-            let y = try! results.value(i)   // every slot is written above; nothing in view() throws
-            for j in sum.indices { sum[j] += y[j] }
+            for j in 0..<size { sum[j] += outputs[i * size + j] }
         }
         return Tensor(n: 1, c: K + 1, h: h, w: w, data: sum.map { $0 / Float(views.count) })
     }
