@@ -193,8 +193,8 @@ def main():
         model, info = ensemble([m for m, _ in loaded]), loaded[0][1]
         if len(loaded) > 1:
             info = dict(info, step=max(i["step"] for _, i in loaded), heads=len(loaded))
-        if not all(0.5 <= s <= 2 for s in args.test_scales):
-            sys.exit("export.py: --test-scales must lie in 0.5..2")
+        if not (len(args.test_scales) <= 8 and all(0.5 <= s <= 2 for s in args.test_scales)):
+            sys.exit("export.py: --test-scales: at most 8 scales, each in 0.5..2 (what gid-filter accepts)")
         model.cfg.test_scales, model.cfg.test_flip = list(args.test_scales), not args.no_test_flip
         export_amplitude(model, info, args.out)
         print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB)")
