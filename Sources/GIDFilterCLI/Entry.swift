@@ -24,6 +24,7 @@ public func runMain(_ argv: [String]) -> Int32 {
         case "-version", "--version", "version":
             print("gid-filter \(version)")
             print(MediaInfo.libraryVersions)
+            print("OpenBLAS kernels: \(BLASCore.coreName)")
             print("model: \(MotionPrior.defaultModelPath() ?? "none found (give model=PATH or set $\(MotionPrior.environmentVariable))")")
         case "bench":
             try Bench.run(Array(args.dropFirst()))

@@ -27,11 +27,16 @@ public enum BLASCore {
         return suited(cpuFlags: Set(flags.split(separator: " ")))
     }
 
+    /// The kernels OpenBLAS runs in this process ("SkylakeX", "Prescott", ...).
+    public static var coreName: String {
+        openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+    }
+
     /// Re-executes this program with OPENBLAS_CORETYPE set when `better` says so; returns when
     /// nothing is to be done or the exec fails (the program then runs on OpenBLAS's choice).
     public static func reexecIfNeeded() {
         #if os(Linux)
-        let loaded = openblas_get_corename().map { String(cString: $0) } ?? ""
+        let loaded = coreName
         let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
         guard let core = better(loaded: loaded, environment: ProcessInfo.processInfo.environment, cpuinfo: cpuinfo) else {
             return
