@@ -20,10 +20,11 @@ public enum BLASCore {
         return nil
     }
 
-    /// The core to ask for, or nil when OpenBLAS's own choice stands.
-    public static func better(loaded: String, environment: [String: String], cpuinfo: String?) -> String? {
+    /// The core to ask for, or nil when OpenBLAS's own choice stands. `cpuinfo` is read only
+    /// when OpenBLAS fell back and the user chose nothing (not on every start-up).
+    public static func better(loaded: String, environment: [String: String], cpuinfo: @autoclosure () -> String?) -> String? {
         guard environment["OPENBLAS_CORETYPE"] == nil, fallbacks.contains(loaded.lowercased()),
-              let flags = cpuinfo?.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+              let flags = cpuinfo()?.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
         return suited(cpuFlags: Set(flags.split(separator: " ")))
     }
 
@@ -36,9 +37,8 @@ public enum BLASCore {
     /// nothing is to be done or the exec fails (the program then runs on OpenBLAS's choice).
     public static func reexecIfNeeded() {
         #if os(Linux)
-        let loaded = coreName
-        let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-        guard let core = better(loaded: loaded, environment: ProcessInfo.processInfo.environment, cpuinfo: cpuinfo) else {
+        guard let core = better(loaded: coreName, environment: ProcessInfo.processInfo.environment,
+                                cpuinfo: try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) else {
             return
         }
         setenv("OPENBLAS_CORETYPE", core, 1)

@@ -78,22 +78,20 @@ struct ModelFileTests {
             #expect(error.reason == .unsupported && error.detail.contains("format_version 3"), "\(error)")
             #expect(error.gidError.kind == .input)
         }
+        func expectOutOfRange(_ path: String, _ what: String) {
+            do {
+                _ = try MotionPrior(contentsOf: path)
+                Issue.record("a model asking for \(what) loaded")
+            } catch {
+                #expect(error.reason == .corrupt && error.detail.contains("out-of-range"), "\(error)")
+            }
+        }
         // `layers` (2 per head) does not change with the number of heads folded into the file.
-        let huge = try editedDefaultModel("\\\"layers\\\": 2", "\\\"layers\\\": 3200000", name: "huge.safetensors")
-        do {
-            _ = try MotionPrior(contentsOf: huge)
-            Issue.record("a model asking for 3.2M layers loaded")
-        } catch {
-            #expect(error.reason == .corrupt && error.detail.contains("out-of-range"), "\(error)")
-        }
+        expectOutOfRange(try editedDefaultModel("\\\"layers\\\": 2", "\\\"layers\\\": 3200000", name: "huge.safetensors"),
+                         "3.2M layers")
         // A test view 30x the input would ask AlexNet for 900x the work.
-        let wide = try editedDefaultModel("\\\"test_scales\\\": [1.0, 1.5]", "\\\"test_scales\\\": [1.0, 30.0]", name: "views.safetensors")
-        do {
-            _ = try MotionPrior(contentsOf: wide)
-            Issue.record("a model asking for a 30x test view loaded")
-        } catch {
-            #expect(error.reason == .corrupt && error.detail.contains("out-of-range"), "\(error)")
-        }
+        expectOutOfRange(try editedDefaultModel("\\\"test_scales\\\": [1.0, 1.5]", "\\\"test_scales\\\": [1.0, 30.0]",
+                                                name: "views.safetensors"), "a 30x test view")
     }
 
     @Test("a tensor of the wrong shape is reported by name")
