@@ -108,6 +108,13 @@ def main():
                    help="also score the model with its amplitude map moved toward the texture "
                         "heuristic's: A^(1-w) A_tex^w (spectrum shape and phases kept), for each w")
     args = p.parse_args()
+    for views in args.view_sets:
+        try:
+            scales = [float(v) for v in views.partition(":flip")[0].split(",")]
+        except ValueError:
+            scales = []
+        if not scales or not all(0.5 <= v <= 2 for v in scales) or views.count(":") > int(views.endswith(":flip")):
+            p.error(f"--view-sets {views!r}: scales in 0.5..2 separated by commas, optionally ':flip' (e.g. 1,1.5:flip)")
     torch.set_num_threads(args.threads)
     model, scales, mean_power, info = load_model(args.model)
     cfg = model.cfg
