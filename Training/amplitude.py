@@ -300,7 +300,7 @@ def cached_targets(S):
     return torch.cat([tA, tfx, total[:, None], transient_mask(S)[:, None]], 1)
 
 
-def loss(model, inputs, cached, generator=None, rank_weight=1.0):
+def loss(model, inputs, cached, generator=None, rank_weight=1.0, direction_weight=0.2):
     """inputs (B, C, h, w) from model.inputs, cached (B, K + 3, h, w) from cached_targets."""
     K = model.cfg.K
     logA, xl = model.head(inputs)
@@ -309,7 +309,7 @@ def loss(model, inputs, cached, generator=None, rank_weight=1.0):
     wx = (total * valid).clamp(max=4.0)          # direction matters where things move
     bce = (F.binary_cross_entropy_with_logits(xl[:, 0], tfx[:, 0], reduction="none") * wx).sum() / wx.sum().clamp(min=1e-6)
     rank = ranking_loss(total_score(logA), total, valid, generator=generator)
-    return l1 + 0.2 * bce + rank_weight * rank, {"l1": l1.item(), "bce": bce.item(), "rank": rank.item()}
+    return l1 + direction_weight * bce + rank_weight * rank, {"l1": l1.item(), "bce": bce.item(), "rank": rank.item()}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -9,7 +9,18 @@ vs measured S, per window then averaged per clip, then over clips:
   spec L1    mean over k of |log10 P_pred(k) - log10 P_meas(k)|, P = mean power over pixels
   calib      median over the moving pixels of predicted / measured amplitude (1 = calibrated)
   diversity  mean pairwise distance between samples of different seeds / mean sample norm
-Amplitude priors (--amplitude, amplitude.py) are scored beside it, one row each.
+  x-share    mean over the moving pixels of |x share predicted - measured|, x share = the part of a
+             pixel's motion energy (k >= 1) on the x axis: does it swing the right way?
+  coherence  mean over the moving pixels of |C predicted - measured|, C = how much a pixel's 17x17
+             neighbourhood (an eighth of the eval grid's width) swings in step (|sum of its complex
+             2-vectors| / sum of their norms per frequency, weighted by energy; 1 = all in phase):
+             does a region move as one?
+The last two score the part that amplitude AUC cannot see: phase and direction.
+Amplitude priors (--amplitude, amplitude.py) are scored beside it, one row each; with
+--amplitude-diffusion also as "amplitude head + diffusion": the diffusion prior's DDIM walk with
+each step's predicted clean S given the head's amplitude per pixel and frequency (replacement
+guidance; the diffusion keeps the phases, direction and spatial structure), the result at the eval
+grid given the head's amplitudes again. It differs from the head's own row only in the phases.
 Baselines: zero motion, texture energy (gradient energy of I0 as amplitude, the training set's
 mean spectrum), the deterministic regressor (train.py --stage regressor).
 Every method predicts at its own output grid (32x20 for S itself, 128x80 through the VAE); all
@@ -52,6 +63,38 @@ def auc(scores, positive):
     return float((ranks[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
+def x_share(S):
+    """(share of each pixel's motion energy (k >= 1) on the x axis, that energy), both (h, w)."""
+    e = (S[1:] ** 2).sum((0, 1))
+    ex = (S[1:, 0] ** 2 + S[1:, 2] ** 2).sum(0)
+    return ex / np.maximum(e, 1e-30), e
+
+
+def coherence(S, radius=8):
+    """(h, w) in [0, 1]: per frequency k >= 1, |sum over the (2r+1)^2 neighbourhood of the complex
+    2-vectors (x: channels 0 + 2i, y: 1 + 3i)| / the sum of their norms, averaged over k weighted by
+    the pixel's own energy at k. 1 = the neighbourhood swings in step; independent phases give ~1/(2r+1)."""
+    t = torch.from_numpy(np.ascontiguousarray(S[1:], dtype=np.float64))           # (K-1, 4, h, w)
+    k = 2 * radius + 1
+    box = lambda x: torch.nn.functional.avg_pool2d(x, k, 1, radius, count_include_pad=True)
+    summed = box(t)                                                               # the 4 parts' box sums
+    norms = box(t.square().sum(1, keepdim=True).sqrt())[:, 0]
+    C = summed.square().sum(1).sqrt() / norms.clamp(min=1e-30)                    # (K-1, h, w)
+    e = t.square().sum(1)
+    return ((C * e).sum(0) / e.sum(0).clamp(min=1e-30)).numpy()
+
+
+def phase_metrics(S_pred, S_meas, moving):
+    """x-share and coherence errors over the moving pixels the prediction moves at all (None: none)."""
+    sp, ep = x_share(S_pred)
+    sm, _ = x_share(S_meas)
+    both = moving & (ep > 1e-12)
+    if not both.any():
+        return {"xshare": None, "coh": None}
+    coh = np.abs(coherence(S_pred) - coherence(S_meas))
+    return {"xshare": float(np.abs(sp - sm)[both].mean()), "coh": float(coh[both].mean())}
+
+
 def window_metrics(S_pred, S_meas, thresh):
     """Metrics of one prediction (K,4,h,w) against the measurement."""
     Ap, Am = amplitude(S_pred), amplitude(S_meas)
@@ -59,7 +102,32 @@ def window_metrics(S_pred, S_meas, thresh):
     Pp, Pm = power_spectrum(S_pred), power_spectrum(S_meas)
     spec = float(np.mean(np.abs(np.log10(Pp + 1e-8) - np.log10(Pm + 1e-8))))
     calib = float(np.median(Ap[moving] / Am[moving])) if moving.any() else None
-    return {"auc": auc(Ap, moving), "spec": spec, "calib": calib}
+    return {"auc": auc(Ap, moving), "spec": spec, "calib": calib, **phase_metrics(S_pred, S_meas, moving)}
+
+
+def with_magnitude(S, target, fallback=None):
+    """S (..., K, 4, h, w) with each pixel's and frequency's 4-vector rescaled to the norm `target`
+    (..., K, h, w); where S is (nearly) zero, `fallback`'s direction (same shape as S) if given."""
+    m = S.norm(dim=-3, keepdim=True)
+    d = S / m.clamp(min=1e-12)
+    if fallback is not None:
+        fd = fallback / fallback.norm(dim=-3, keepdim=True).clamp(min=1e-12)
+        d = torch.where(m > 1e-6 * target.unsqueeze(-3).clamp(min=1e-12), d, fd)
+    return d * target.unsqueeze(-3)
+
+
+def amplitude_diffusion(model, scales, cond, S_head, to_eval, generator, **kw):
+    """The amplitude head + diffusion row: S_head (N, K, 4, gh, gw) the head's predictions at the
+    eval grid -> (N, K, 4, gh, gw) with the head's amplitudes and the diffusion prior's phases."""
+    S_head = torch.as_tensor(S_head)
+    A = S_head.norm(dim=2)                                                        # (N, K, gh, gw)
+    oh, ow = model.cfg.grid_h, model.cfg.grid_w
+    f = A.shape[-1] // ow
+    A_out = torch.nn.functional.avg_pool2d(A, f) / f if f > 1 else A             # grid px of the coarser grid
+    hook = lambda x0: normalize(with_magnitude(denormalize(x0, scales), A_out), scales)
+    out = sample_motion(model, cond, x0_hook=hook, generator=generator, **kw)
+    up = torch.as_tensor(to_eval(denormalize(out, scales)))
+    return with_magnitude(up, A, fallback=S_head).numpy()
 
 
 def diversity(samples):
@@ -104,6 +172,9 @@ def main():
                    help="score each amplitude prior with these test views instead of its own, one row each: "
                         "scales, ':flip' for mirrored views too (e.g. 1  1:flip  1,1.5:flip)")
     p.add_argument("--no-diffusion", action="store_true", help="score --model's baselines only, not its samples")
+    p.add_argument("--amplitude-diffusion", action="store_true",
+                   help="also score each amplitude prior as 'amplitude head + diffusion' (the head's amplitudes, "
+                        "the diffusion prior's phases; at the first --steps)")
     p.add_argument("--fuse-texture", type=float, nargs="*", default=[],
                    help="also score the model with its amplitude map moved toward the texture "
                         "heuristic's: A^(1-w) A_tex^w (spectrum shape and phases kept), for each w")
@@ -117,6 +188,8 @@ def main():
             p.error(f"--view-sets {views!r}: scales in 0.5..2 separated by commas, optionally ':flip' (e.g. 1,1.5:flip)")
     torch.set_num_threads(args.threads)
     model, scales, mean_power, info = load_model(args.model)
+    if args.amplitude_diffusion and info["vae"]:
+        p.error("--amplitude-diffusion needs a diffusion prior on S itself, not a latent one")
     cfg = model.cfg
     if args.t_max is not None:
         cfg.t_max = args.t_max
@@ -145,6 +218,9 @@ def main():
 
     clips = [data.names[data.clip[i]] for i in keep]
     thresh = args.move_frac * gw
+    moving = [amplitude(S) > thresh for S in S_meas]
+    measured = (f"measured on the moving pixels: x share {np.mean([x_share(S)[0][m].mean() for S, m in zip(S_meas, moving) if m.any()]):.2f}, "
+                f"coherence {np.mean([coherence(S)[m].mean() for S, m in zip(S_meas, moving) if m.any()]):.2f}")
     print(f"{len(keep)} {args.split} windows from {len(set(clips))} clips at {gw}x{gh}; model {args.model} "
           f"({info['stage']}, step {info['step']}, {'latent' if info['vae'] else 'S itself'} at "
           f"{info['out_grid'][1]}x{info['out_grid'][0]}, DDIM from t={ddim_timesteps(cfg, 2)[0]})")
@@ -183,6 +259,18 @@ def main():
                 preds[name] = [[predict(amp, big[i], generator=torch.Generator().manual_seed(seed)).numpy()
                                 for seed in range(args.seeds)] for i in range(len(keep))]
                 seconds[name] = (time.time() - t0) / (args.seeds * len(keep))
+                if args.amplitude_diffusion:
+                    head_s = seconds[name]
+                    t0 = time.time()
+                    per = [[] for _ in keep]
+                    for seed in range(args.seeds):
+                        heads = np.stack([samples[seed] for samples in preds[name]])
+                        out = amplitude_diffusion(model, scales, cond, heads, to_eval, torch.Generator().manual_seed(seed),
+                                                  steps=args.steps[0], guidance=args.guidance)
+                        for i, o in enumerate(out):
+                            per[i].append(o)
+                    preds[f"{name} + diffusion ({args.steps[0]} steps)"] = per
+                    seconds[f"{name} + diffusion ({args.steps[0]} steps)"] = head_s + (time.time() - t0) / (args.seeds * len(keep))
     for steps in ([] if args.no_diffusion else args.steps):
         name = f"{args.label} ({steps} steps)"
         per = [[] for _ in keep]
@@ -204,36 +292,39 @@ def main():
         for i, samples in enumerate(per):
             ms = [window_metrics(s, S_meas[i], thresh) for s in samples]
             agg = {key: np.mean([m[key] for m in ms if m[key] is not None]) if any(m[key] is not None for m in ms)
-                   else None for key in ("auc", "spec", "calib")}
+                   else None for key in ("auc", "spec", "calib", "xshare", "coh")}
             agg["div"] = diversity(samples)
             by_clip.setdefault(clips[i], []).append(agg)
         clip_mean = {c: {k: (np.mean([v[k] for v in vs if v[k] is not None]) if any(v[k] is not None for v in vs) else None)
-                         for k in ("auc", "spec", "calib", "div")} for c, vs in by_clip.items()}
+                         for k in ("auc", "spec", "calib", "div", "xshare", "coh")} for c, vs in by_clip.items()}
         per_clip_auc[name] = {c: m["auc"] for c, m in clip_mean.items()}
         col = lambda k: [m[k] for m in clip_mean.values() if m[k] is not None]
-        rows.append({"method": name, "auc": np.mean(col("auc")) if col("auc") else None,
-                     "auc_min": min(col("auc")) if col("auc") else None,
-                     "spec": np.mean(col("spec")), "calib": np.median(col("calib")) if col("calib") else None,
-                     "div": np.mean(col("div"))})
+        mean = lambda k: np.mean(col(k)) if col(k) else None
+        rows.append({"method": name, "auc": mean("auc"), "auc_min": min(col("auc")) if col("auc") else None,
+                     "spec": mean("spec"), "calib": np.median(col("calib")) if col("calib") else None,
+                     "div": mean("div"), "xshare": mean("xshare"), "coh": mean("coh")})
     tex = per_clip_auc["texture"]
     fmt = lambda v, d=3: "-" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.{d}f}"
-    lines = ["| method | AUC mean | AUC worst clip | clips above texture | spectrum L1 | calibration | diversity | s/still |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| method | AUC mean | AUC worst clip | clips above texture | spectrum L1 | calibration | diversity "
+             "| x-share error | coherence error | s/still |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         above = sum(1 for c, a in per_clip_auc[r["method"]].items() if a is not None and tex.get(c) is not None and a > tex[c])
         lines.append(f"| {r['method']} | {fmt(r['auc'])} | {fmt(r['auc_min'])} | {above}/{len(tex)} | {fmt(r['spec'])} "
-                     f"| {fmt(r['calib'])} | {fmt(r['div'])} | {fmt(seconds.get(r['method']), 2)} |")
+                     f"| {fmt(r['calib'])} | {fmt(r['div'])} | {fmt(r['xshare'])} | {fmt(r['coh'])} "
+                     f"| {fmt(seconds.get(r['method']), 2)} |")
     lines += ["", "| clip | " + " | ".join(per_clip_auc) + " |", "|---|" + "---|" * len(per_clip_auc)]
     for c in tex:
         lines.append(f"| {c} | " + " | ".join(fmt(per_clip_auc[m][c]) for m in per_clip_auc) + " |")
     table = "\n".join(lines)
+    print(measured)
     print(table)
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.model)), "eval")
     os.makedirs(out, exist_ok=True)
     header = (f"{args.split}: {len(keep)} windows, {len(set(clips))} clips at {gw}x{gh} ({args.upsample} upsampling), "
               f"DDIM from t={ddim_timesteps(cfg, 2)[0]}; "
               f"moving = measured amplitude > "
-              f"{thresh:.3f} grid px; guidance {args.guidance}; seeds {args.seeds}; model {args.model}\n\n")
+              f"{thresh:.3f} grid px; guidance {args.guidance}; seeds {args.seeds}; model {args.model}; {measured}\n\n")
     open(os.path.join(out, "eval.md"), "w").write(header + table + "\n")
     json.dump({"rows": rows, "per_clip_auc": per_clip_auc}, open(os.path.join(out, "eval.json"), "w"), indent=1,
               default=lambda o: None if o is None else float(o))

@@ -328,12 +328,14 @@ def ddim_timesteps(cfg, steps):
 
 
 @torch.no_grad()
-def sample(model, image, steps=50, guidance=1.5, generator=None, noise=None, trace=None):
+def sample(model, image, steps=50, guidance=1.5, generator=None, noise=None, trace=None, x0_hook=None):
     """DDIM (eta = 0) with classifier-free guidance. image (B, 3, h*f, w*f) -> S' (B, K, 4, h, w).
 
     Each step runs the network once on 2*B*K slices (conditional and unconditional together):
     eps = eps_uncond + guidance * (eps_cond - eps_uncond). guidance 1 = no guidance.
-    `noise` (B, K, 4, h, w) fixes the start; `trace`, a list, receives x after each step.
+    `noise` (B, K, 4, h, w) fixes the start; `trace`, a list, receives x after each step;
+    `x0_hook(x0)`, if given, replaces each step's predicted clean sample (replacement guidance, as
+    evaluate.py's amplitude head + diffusion row does with the head's amplitudes).
     The walk starts at t_max (cfg.t_max, or the last timestep) from noise * sqrt(1 - alpha_bar(t_max)),
     i.e. x_t with x0 at its mean 0.
     """
@@ -357,6 +359,8 @@ def sample(model, image, steps=50, guidance=1.5, generator=None, noise=None, tra
         a_t = float(ac[t])
         a_prev = float(ac[ts[i + 1]]) if i + 1 < len(ts) else 1.0
         x0 = ((x - math.sqrt(1 - a_t) * eps) / math.sqrt(a_t)).clamp(-cfg.x0_clip, cfg.x0_clip)
+        if x0_hook is not None:
+            x0 = x0_hook(x0).clamp(-cfg.x0_clip, cfg.x0_clip)
         x = math.sqrt(a_prev) * x0 + math.sqrt(1 - a_prev) * eps
         if trace is not None:
             trace.append(x.clone())

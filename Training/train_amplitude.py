@@ -214,6 +214,7 @@ def main():
     p.add_argument("--patch", type=int, default=64, help="training patch side on the output grid")
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--rank-weight", type=float, default=1.0)
+    p.add_argument("--direction-weight", type=float, default=0.2, help="weight of the x-share (direction) loss")
     p.add_argument("--crop-min", type=float, default=0.6)
     p.add_argument("--surfaces", type=float, default=0.6, help="share of augmented variants given a synthetic "
                    "static surface (boards, bricks; surfaces.py) with zero motion under it (0: none)")
@@ -341,7 +342,8 @@ def main():
             x, y = patches(project([t[idx].float().to(dev) for t in X], grid), Y[idx], torch.arange(len(idx)), args.patch, g)
         if args.cutmix > 0:
             x, y = cutmix(x, y, args.cutmix, g)
-        total, parts = loss(trainer, x.to(dev), y.to(dev), generator=g, rank_weight=args.rank_weight)
+        total, parts = loss(trainer, x.to(dev), y.to(dev), generator=g, rank_weight=args.rank_weight,
+                            direction_weight=args.direction_weight)
         opt.zero_grad()
         total.backward()
         opt.step()

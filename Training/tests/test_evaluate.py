@@ -49,3 +49,46 @@ def test_table_for_pixel_and_latent_variants(synthetic_npz, tmp_path):
         assert all(0 <= row["auc"] <= 1 for row in rows.values())
         assert ("regressor" in rows) == bool(extra) and ("VAE round trip (measured)" in rows) == (not extra)
         assert (out / "eval.md").exists()
+
+
+def test_phase_metrics_known_cases():
+    """Coherence is 1 for a field swinging in step and low for random phases; the x share is the
+    energy on x; a prediction scores zero error against itself and some against a turned copy."""
+    from evaluate import coherence, phase_metrics, x_share
+    rng = np.random.default_rng(0)
+    step = np.zeros((4, 4, 12, 16), np.float32)
+    step[1:, 0], step[1:, 3] = 1.0, 0.5                    # x along re, y along im: the same everywhere
+    assert np.allclose(coherence(step), 1)
+    assert np.allclose(x_share(step)[0], 1 / 1.25)
+    noise = rng.standard_normal(step.shape).astype(np.float32)
+    assert coherence(noise).mean() < 0.2 and coherence(noise, 2).mean() < 0.35
+    moving = np.ones((12, 16), bool)
+    assert phase_metrics(step, step, moving) == {"xshare": 0.0, "coh": 0.0}
+    turned = step[:, [1, 0, 3, 2]]                         # x and y swapped
+    m = phase_metrics(turned, step, moving)
+    assert abs(m["xshare"] - 0.6) < 1e-6 and m["coh"] < 1e-6
+    assert phase_metrics(noise, step, moving)["coh"] > 0.5
+    assert phase_metrics(np.zeros_like(step), step, moving) == {"xshare": None, "coh": None}
+
+
+def test_amplitude_head_plus_diffusion_keeps_the_heads_amplitudes():
+    """The amplitude head + diffusion row: the diffusion prior's DDIM walk under replacement guidance
+    ends with exactly the head's amplitude per pixel and frequency, its phases its own."""
+    from dataset import resize_volume
+    from evaluate import amplitude_diffusion, with_magnitude
+    from model import UNet
+    torch.manual_seed(0)
+    cfg = CONFIGS["tiny"]
+    model = UNet(cfg).eval()
+    scales = torch.full((cfg.K,), 0.5)
+    N, gh, gw = 2, 2 * cfg.grid_h, 2 * cfg.grid_w
+    head = torch.randn(N, cfg.K, 4, gh, gw, generator=torch.Generator().manual_seed(1))
+    cond = torch.rand(N, 3, cfg.grid_h * cfg.cond_factor, cfg.grid_w * cfg.cond_factor)
+    to_eval = lambda S: resize_volume(torch.as_tensor(S), gw, gh).numpy()
+    out = amplitude_diffusion(model, scales, cond, head.numpy(), to_eval, torch.Generator().manual_seed(2), steps=3, guidance=1.5)
+    assert out.shape == head.shape
+    assert np.allclose(np.linalg.norm(out, axis=2), head.norm(dim=2).numpy(), rtol=1e-4, atol=1e-6)
+    cos = (torch.from_numpy(out) * head).sum(2) / (head.norm(dim=2) ** 2)
+    assert cos.abs().mean() < 0.9                          # the directions are not the head's
+    zero = with_magnitude(torch.zeros(1, 4, 2, 2), torch.ones(1, 2, 2), fallback=torch.ones(1, 4, 2, 2))
+    assert torch.allclose(zero, torch.full((1, 4, 2, 2), 0.5))   # nothing to turn: the fallback's direction
