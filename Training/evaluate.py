@@ -121,8 +121,7 @@ def amplitude_diffusion(model, scales, cond, S_head, to_eval, generator, **kw):
     eval grid -> (N, K, 4, gh, gw) with the head's amplitudes and the diffusion prior's phases."""
     S_head = torch.as_tensor(S_head)
     A = S_head.norm(dim=2)                                                        # (N, K, gh, gw)
-    oh, ow = model.cfg.grid_h, model.cfg.grid_w
-    f = A.shape[-1] // ow
+    f = A.shape[-1] // model.cfg.grid_w                                           # eval grid / the prior's
     A_out = torch.nn.functional.avg_pool2d(A, f) / f if f > 1 else A             # grid px of the coarser grid
     hook = lambda x0: normalize(with_magnitude(denormalize(x0, scales), A_out), scales)
     out = sample_motion(model, cond, x0_hook=hook, generator=generator, **kw)
