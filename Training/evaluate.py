@@ -84,25 +84,34 @@ def coherence(S, radius=8):
     return ((C * e).sum(0) / e.sum(0).clamp(min=1e-30)).numpy()
 
 
-def phase_metrics(S_pred, S_meas, moving):
-    """x-share and coherence errors over the moving pixels the prediction moves at all (None: none)."""
+def phase_reference(S_meas):
+    """What phase_metrics compares a prediction with: the measurement's (x share, coherence) maps,
+    computed once per window, not once per method and seed."""
+    return x_share(S_meas)[0], coherence(S_meas)
+
+
+def phase_metrics(S_pred, reference, moving):
+    """x-share and coherence errors against `reference` (phase_reference) over the moving pixels
+    the prediction moves at all (None: none)."""
     sp, ep = x_share(S_pred)
-    sm, _ = x_share(S_meas)
+    sm, cm = reference
     both = moving & (ep > 1e-12)
     if not both.any():
         return {"xshare": None, "coh": None}
-    coh = np.abs(coherence(S_pred) - coherence(S_meas))
+    coh = np.abs(coherence(S_pred) - cm)
     return {"xshare": float(np.abs(sp - sm)[both].mean()), "coh": float(coh[both].mean())}
 
 
-def window_metrics(S_pred, S_meas, thresh):
-    """Metrics of one prediction (K,4,h,w) against the measurement."""
+def window_metrics(S_pred, S_meas, thresh, reference=None):
+    """Metrics of one prediction (K,4,h,w) against the measurement (`reference`: its
+    phase_reference, computed here when not given)."""
     Ap, Am = amplitude(S_pred), amplitude(S_meas)
     moving = Am > thresh
     Pp, Pm = power_spectrum(S_pred), power_spectrum(S_meas)
     spec = float(np.mean(np.abs(np.log10(Pp + 1e-8) - np.log10(Pm + 1e-8))))
     calib = float(np.median(Ap[moving] / Am[moving])) if moving.any() else None
-    return {"auc": auc(Ap, moving), "spec": spec, "calib": calib, **phase_metrics(S_pred, S_meas, moving)}
+    reference = reference if reference is not None else phase_reference(S_meas)
+    return {"auc": auc(Ap, moving), "spec": spec, "calib": calib, **phase_metrics(S_pred, reference, moving)}
 
 
 def with_magnitude(S, target, fallback=None):
@@ -218,8 +227,9 @@ def main():
     clips = [data.names[data.clip[i]] for i in keep]
     thresh = args.move_frac * gw
     moving = [amplitude(S) > thresh for S in S_meas]
-    measured = (f"measured on the moving pixels: x share {np.mean([x_share(S)[0][m].mean() for S, m in zip(S_meas, moving) if m.any()]):.2f}, "
-                f"coherence {np.mean([coherence(S)[m].mean() for S, m in zip(S_meas, moving) if m.any()]):.2f}")
+    references = [phase_reference(S) for S in S_meas]
+    measured = (f"measured on the moving pixels: x share {np.mean([r[0][m].mean() for r, m in zip(references, moving) if m.any()]):.2f}, "
+                f"coherence {np.mean([r[1][m].mean() for r, m in zip(references, moving) if m.any()]):.2f}")
     print(f"{len(keep)} {args.split} windows from {len(set(clips))} clips at {gw}x{gh}; model {args.model} "
           f"({info['stage']}, step {info['step']}, {'latent' if info['vae'] else 'S itself'} at "
           f"{info['out_grid'][1]}x{info['out_grid'][0]}, DDIM from t={ddim_timesteps(cfg, 2)[0]})")
@@ -289,7 +299,7 @@ def main():
     for name, per in preds.items():
         by_clip = {}
         for i, samples in enumerate(per):
-            ms = [window_metrics(s, S_meas[i], thresh) for s in samples]
+            ms = [window_metrics(s, S_meas[i], thresh, references[i]) for s in samples]
             agg = {key: np.mean([m[key] for m in ms if m[key] is not None]) if any(m[key] is not None for m in ms)
                    else None for key in ("auc", "spec", "calib", "xshare", "coh")}
             agg["div"] = diversity(samples)

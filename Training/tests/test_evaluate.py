@@ -54,7 +54,7 @@ def test_table_for_pixel_and_latent_variants(synthetic_npz, tmp_path):
 def test_phase_metrics_known_cases():
     """Coherence is 1 for a field swinging in step and low for random phases; the x share is the
     energy on x; a prediction scores zero error against itself and some against a turned copy."""
-    from evaluate import coherence, phase_metrics, x_share
+    from evaluate import coherence, phase_metrics, phase_reference, x_share
     rng = np.random.default_rng(0)
     step = np.zeros((4, 4, 12, 16), np.float32)
     step[1:, 0], step[1:, 3] = 1.0, 0.5                    # x along re, y along im: the same everywhere
@@ -63,12 +63,12 @@ def test_phase_metrics_known_cases():
     noise = rng.standard_normal(step.shape).astype(np.float32)
     assert coherence(noise).mean() < 0.2 and coherence(noise, 2).mean() < 0.35
     moving = np.ones((12, 16), bool)
-    assert phase_metrics(step, step, moving) == {"xshare": 0.0, "coh": 0.0}
+    assert phase_metrics(step, phase_reference(step), moving) == {"xshare": 0.0, "coh": 0.0}
     turned = step[:, [1, 0, 3, 2]]                         # x and y swapped
-    m = phase_metrics(turned, step, moving)
+    m = phase_metrics(turned, phase_reference(step), moving)
     assert abs(m["xshare"] - 0.6) < 1e-6 and m["coh"] < 1e-6
-    assert phase_metrics(noise, step, moving)["coh"] > 0.5
-    assert phase_metrics(np.zeros_like(step), step, moving) == {"xshare": None, "coh": None}
+    assert phase_metrics(noise, phase_reference(step), moving)["coh"] > 0.5
+    assert phase_metrics(np.zeros_like(step), phase_reference(step), moving) == {"xshare": None, "coh": None}
 
 
 def test_amplitude_head_plus_diffusion_keeps_the_heads_amplitudes():
