@@ -13,6 +13,7 @@ parameters to PATH.rankN, so a test can assert that the ranks stayed in sync.
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,9 +90,16 @@ def barrier(ctx):
 
 
 def cleanup(ctx):
+    """Leaves the process group; a distributed rank then exits at once. Gloo's worker threads can
+    still hold tensors (DDP's reducer) when the interpreter tears down, and freeing them there
+    aborts the rank now and then ("terminate called without an active exception", SIGABRT) after
+    all its work is done, which fails the whole torchrun. Every file is closed by now."""
     if ctx.distributed and dist.is_initialized():
         barrier(ctx)
         dist.destroy_process_group()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def ddp(module, ctx):
