@@ -14,13 +14,16 @@ file is decoded by ffmpeg and measured on luma:
            minimum and median over the loop (goal >= 0.85 in every frame)
   pulse    sharpest frame's detail over the softest's (goal <= 1.2)
   seam     mean |last - first| over the median |frame - previous| (goal <= 1.3)
+  worst    the largest |frame - previous| inside the loop over the median: an encoder's boost
+           at the seam must not move the pop there (compare with the lossless column's)
   MB       the H.264 file's size
 
     Training/.venv/bin/python Benchmarks/render/loop_quality.py [--bin PATH] [--clips DIR]
         [--clip NAME]... [--seconds 4 7.3] [--workdir DIR] [--seam-picture PNG]
 
 --seam-picture writes, for the first scene's first loop (B-spline), |frame - previous| x8 at an
-ordinary step (left) and at the wrap (right), ffmpeg's MP4 on top and gid-filter's below
+ordinary step (left), at the largest step inside the loop (middle) and at the wrap (right),
+ffmpeg's MP4 on top and gid-filter's below
 (docs/images/loop-seam-h264.png is one).
 
 Needs a release build (`swift build -c release --product gid-filter`), ffmpeg, numpy and
@@ -78,18 +81,20 @@ def measure(path, base):
     d = np.array([detail(x) for x in f]) / base
     steps = np.abs(np.diff(f, axis=0)).mean(axis=(1, 2))
     seam = np.abs(f[-1] - f[0]).mean() / np.median(steps)
-    return len(f), d.min(), np.median(d), d.max() / d.min(), seam
+    return len(f), d.min(), np.median(d), d.max() / d.min(), seam, steps.max() / np.median(steps)
 
 
 def seam_picture(png, ffmpeg_mp4, ours_mp4):
-    """|frame - previous| x8 at the middle step and at the wrap, for both encodes, as one PNG."""
+    """|frame - previous| x8 at the middle step, at the largest step inside the loop and at the
+    wrap, for both encodes, as one PNG."""
     rows = []
     for path in (ffmpeg_mp4, ours_mp4):
         f = luma_frames(path) * 255
         mid = len(f) // 2
-        step, wrap = np.abs(f[mid] - f[mid - 1]) * 8, np.abs(f[0] - f[-1]) * 8
+        worst = 1 + int(np.abs(np.diff(f, axis=0)).mean(axis=(1, 2)).argmax())
         gap = np.full((f.shape[1], 8), 255.0)
-        rows.append(np.concatenate([step, gap, wrap], axis=1))
+        diffs = [np.abs(f[mid] - f[mid - 1]), np.abs(f[worst] - f[worst - 1]), np.abs(f[0] - f[-1])]
+        rows.append(np.concatenate([diffs[0] * 8, gap, diffs[1] * 8, gap, diffs[2] * 8], axis=1))
     img = np.clip(np.concatenate([rows[0], np.full((8, rows[0].shape[1]), 255.0), rows[1]]), 0, 255).astype(np.uint8)
     h, w = img.shape
     pgm = png + ".pgm"
@@ -106,7 +111,7 @@ def main():
     ap.add_argument("--clip", action="append", help="clip file name (repeatable); default: twelve clips")
     ap.add_argument("--seconds", type=float, nargs="+", default=[4, 7.3])
     ap.add_argument("--workdir", default=None)
-    ap.add_argument("--seam-picture", default=None, help="PNG of the wrap against an ordinary step (first scene, first loop)")
+    ap.add_argument("--seam-picture", default=None, help="PNG of the wrap against an ordinary and the largest step (first scene, first loop)")
     a = ap.parse_args()
     work = a.workdir or tempfile.mkdtemp(prefix="loop-quality-")
     os.makedirs(work, exist_ok=True)
@@ -115,8 +120,8 @@ def main():
         scenes += [(os.path.join(a.clips, c), "measured") for c in (a.clip or CLIPS)]
     else:
         print(f"clips skipped: {a.clips} is absent (only the Samples stills are measured)")
-    print("| scene | motion | loop | renderer | frames (goal) | lossless: detail min / median, pulse, seam "
-          "| CRF 12 gid-filter: detail min / median, pulse, seam, MB | CRF 12 ffmpeg: detail min / median, pulse, seam, MB |")
+    print("| scene | motion | loop | renderer | frames (goal) | lossless: detail min / median, pulse, seam, worst step "
+          "| CRF 12 gid-filter: detail min / median, pulse, seam, worst step, MB | CRF 12 ffmpeg: detail min / median, pulse, seam, worst step, MB |")
     print("|---|---|---|---|---|---|---|---|")
     for path, kind in scenes:
         name = os.path.splitext(os.path.basename(path))[0]
@@ -138,9 +143,9 @@ def main():
                      "-pix_fmt", "yuv420p", out + "-ffmpeg.mp4"])
                 cells = []
                 for p in (out + ".y4m", out + ".mp4", out + "-ffmpeg.mp4"):
-                    n, dmin, dmed, pulse, seam = measure(p, base)
+                    n, dmin, dmed, pulse, seam, worst = measure(p, base)
                     size = "" if p.endswith(".y4m") else f", {os.path.getsize(p) / 1e6:.2f}"
-                    cells.append(f"{dmin:.2f} / {dmed:.2f}, {pulse:.2f}, {seam:.2f}{size}")
+                    cells.append(f"{dmin:.2f} / {dmed:.2f}, {pulse:.2f}, {seam:.2f}, {worst:.2f}{size}")
                 frames = n
                 rate = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate",
                             "-of", "csv=p=0", out + ".mp4"]).stdout.strip().split("/")

@@ -310,17 +310,21 @@ public final class MediaWriter {
     /// x264 zones that hide a loop's seam, or nil for clips too short to have one worth hiding.
     ///
     /// Inside a GOP each frame's coding error carries over to the next (skipped and predicted
-    /// blocks copy it), so neighbouring frames share most of it; the step from the last frame back
-    /// to the key frame does not, and shows as a pop once per loop. Frame 0 at eight times the bit
-    /// rate and the last three frames ramping up to eight times (3x, 5x, 8x; a ramp, so no step
-    /// inside it stands out) make both sides' errors small. The last frame's share matters most.
-    /// The less of a picture moves, the smaller an ordinary step and the stronger the boost it
-    /// needs: on the sample still whose deck stays still (4 s loop at CRF 12, seam = mean
-    /// |last - first| over the median step, lossless 1.12) 4x and 2x / 3x / 5x gave 1.63, these
-    /// 1.32 for 11% more bytes. Benchmarks/render/README.md, "Loop seam after H.264".
+    /// blocks copy it), so neighbouring frames share most of it and it drifts away from the key
+    /// frame's; the step from the last frame back to the key frame shows the whole drift as a pop
+    /// once per loop. Frame 0 at four times the bit rate and the last frames at up to eight times
+    /// bring both sides close to the picture. The boost rises geometrically over the last
+    /// min(16, n/4) frames: a short ramp (3x / 5x / 8x on three frames) only moved the pop inside
+    /// the loop, to the frame where the boost starts (1.84x the median step on the sample still
+    /// at CRF 12, where the wrap itself came to 1.28). Benchmarks/render/README.md, "Loop seam
+    /// after H.264".
     static func seamZones(frames n: Int) -> String? {
         guard n >= 8 else { return nil }
-        return "0,0,b=8/\(n - 3),\(n - 3),b=3/\(n - 2),\(n - 2),b=5/\(n - 1),\(n - 1),b=8"
+        let ramp = min(16, n / 4)
+        let boosts = (1...ramp).map { i in
+            "\(n - ramp - 1 + i),\(n - ramp - 1 + i),b=" + String(format: "%.2f", pow(8, Double(i) / Double(ramp)))
+        }
+        return (["0,0,b=4"] + boosts).joined(separator: "/")
     }
 
     /// x264 preset names mapped to VP9's deadline and cpu-used.
