@@ -54,6 +54,8 @@ public final class MagnifyFilter: Filter {
     public func receive(_ item: StreamItem, emit: Emit) throws {
         var scene = try item.scene(for: label)
         scene.volume = Self.apply(options, to: scene.volume)
+        scene.editGain = min(max(scene.editGain * Self.largestMovingFactor(options, volume: scene.volume),
+                                 Scene.editGainRange.lowerBound), Scene.editGainRange.upperBound)
         try emit(.motion(scene))
     }
 
@@ -64,6 +66,13 @@ public final class MagnifyFilter: Filter {
         let inside = hz >= band.lowerBound - 1e-9 && hz <= band.upperBound + 1e-9
         if o.gainGiven { return inside ? Float(o.gainValue) : 1 }
         return inside ? 1 : 0
+    }
+
+    /// The largest factor on a moving term (k >= 1): how much the displacements grew, as far as
+    /// `render`'s test for noisy motion is concerned (1 for a band-pass; 0 when all motion is off).
+    static func largestMovingFactor(_ o: Options, volume: SpectralVolume) -> Double {
+        guard volume.frequencies > 1 else { return 1 }
+        return Double((1..<volume.frequencies).map { factor(o, hz: volume.frequency($0)) }.max() ?? 1)
     }
 
     /// Scales the raw (denormalized) coefficients; the result is a raw volume.

@@ -154,7 +154,14 @@ struct SceneRenderer {
         // foreground; flat insides of moving objects take their rim's W instead (see
         // MotionWeights.textureFilled and Benchmarks/render/README.md).
         weights = MotionWeights.textureFilled(MotionWeights.compute(volume: volume), image: image)
-        splat = SplatRenderer(width: image.width, height: image.height, quality: quality, alpha: alpha, kernel: kernel)
+        splat = SplatRenderer(width: image.width, height: image.height, quality: quality, alpha: alpha, kernel: kernel,
+                              chaosScale: Self.chaosScale(scene))
+    }
+
+    /// The renderer's test for chaotic motion hedges against optical-flow noise: off for predicted
+    /// motion, scaled with the magnification of measured motion (SplatRenderer.chaosScale).
+    static func chaosScale(_ scene: Scene) -> Float {
+        scene.isPredicted ? .infinity : Float(scene.editGain)
     }
 
     /// The one place a frame is synthesized: forward softmax splatting of I0 by F_t.

@@ -123,7 +123,7 @@ public struct MotionPrior: Sendable {
         let name = URL(fileURLWithPath: file).lastPathComponent
         do {
             return try SpectralVolume(frequencies: K, width: image.width, height: image.height, data: data, fps: 30,
-                                      windowSeconds: 5, source: "prior:\(name) \(settings)")
+                                      windowSeconds: 5, source: Scene.predictedSourcePrefix + "\(name) \(settings)")
         } catch {
             throw PriorError(.invalidArgument, file: file, "\(error)")
         }

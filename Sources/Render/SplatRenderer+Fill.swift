@@ -226,25 +226,30 @@ extension SplatRenderer {
     /// than this many pixels, the motion there is chaotic (measured flow on waves, spray, reeds,
     /// folding shadows), and the splatted colour blend replaces the sharp sample, fully from
     /// `chaoticDeparture`: one displacement sampled sharply there is a confident guess among
-    /// several, while the blend hedges. Smooth motion, however strong its stretch or shear (a
-    /// still's predicted motion), departs from its neighbours' mean by nearly nothing and stays
-    /// sharp. Measured: Benchmarks/render/README.md, "Detail and loops".
+    /// several, while the blend hedges. Smooth motion of ordinary strength departs from its
+    /// neighbours' mean by nearly nothing and stays sharp; a strong one curves enough to trip the
+    /// test (a 6 px `poke` or `magnify=4` of a still's predicted motion: detail 0.68 / 0.78 of
+    /// the photo's with the test, 0.83 / 0.87 without), so `chaosScale` scales it with the
+    /// magnification and turns it off for predicted motion. Measured: Benchmarks/render/README.md,
+    /// "Detail and loops" and "Detail of the other motion renders".
     static let smoothDeparture: Float = 0.05
     static let chaoticDeparture: Float = 0.2
 
-    /// 1 where pixel i's displacement is within `smoothDeparture` px of its neighbours' mean (on
-    /// both axes), 0 from `chaoticDeparture`, linear between.
+    /// 1 where pixel i's displacement is within `smoothDeparture` x `scale` px of its neighbours'
+    /// mean (on both axes), 0 from `chaoticDeparture` x `scale`, linear between (`scale` finite
+    /// and positive; see `chaosScale`).
     @inline(__always)
     static func smoothness(_ acc: UnsafeMutablePointer<SIMD8<Float>>, _ i: Int, x: Int, y: Int, width w: Int,
-                           height h: Int) -> Float {
+                           height h: Int, scale: Float = 1) -> Float {
         let l = x > 0 ? i - 1 : i, r = x + 1 < w ? i + 1 : i
         let u = y > 0 ? i - w : i, d = y + 1 < h ? i + w : i
         let mx = 0.25 * (acc[l][0] + acc[r][0] + acc[u][0] + acc[d][0])
         let my = 0.25 * (acc[l][1] + acc[r][1] + acc[u][1] + acc[d][1])
         let departure = max(abs(acc[i][0] - mx), abs(acc[i][1] - my))
         // NaN (a non-finite displacement) fails the comparison and counts as chaotic.
-        guard departure <= chaoticDeparture else { return 0 }
-        return min(1, (chaoticDeparture - departure) / (chaoticDeparture - smoothDeparture))
+        let chaotic = chaoticDeparture * scale
+        guard departure <= chaotic else { return 0 }
+        return min(1, (chaotic - departure) / (chaotic - smoothDeparture * scale))
     }
 
     /// Displacements below this (pixels, on both axes) copy I0 instead of sampling it: the value
@@ -257,7 +262,7 @@ extension SplatRenderer {
     /// and in lane 6 the share c that the splats themselves covered. The output is I0 sampled once
     /// at q - F(q) where the splats covered the pixel, the filled colour where nothing landed
     /// (a disocclusion: sampling I0 there would repeat whatever uncovered it), blended by c in
-    /// between, and by `smoothness` where the motion is chaotic. A covered pixel that moves by less than `stillDisplacement`, or by whole pixels,
+    /// between, and by `smoothness` where the motion is chaotic (scaled by `chaosScale`). A covered pixel that moves by less than `stillDisplacement`, or by whole pixels,
     /// copies I0 (exact, and most of a still's background costs no sampling). Values are clamped
     /// to [0, 1]: the interpolating B-spline rings slightly at hard edges.
     func writeResampled(_ spline: BSplineImage, source: UnsafePointer<Float>, sourceAlpha: UnsafePointer<Float>?,
@@ -280,6 +285,7 @@ extension SplatRenderer {
         nonisolated(unsafe) let src = source
         nonisolated(unsafe) let srcAlpha = sourceAlpha
         let still = Self.stillDisplacement
+        let scale = chaosScale, chaosTest = chaosScale.isFinite
         parallelStripes(h, stripes: bands, serial: threads <= 1) { y0, y1 in
             let rows = y0..<y1
             for y in rows {
@@ -287,7 +293,8 @@ extension SplatRenderer {
                     let i = y * w + x
                     let p = acc[i]
                     // Sharp where the splats covered the pixel and the motion around it is smooth.
-                    let c = p[6] * Self.smoothness(acc, i, x: x, y: y, width: w, height: h)
+                    var c = p[6]
+                    if chaosTest { c *= Self.smoothness(acc, i, x: x, y: y, width: w, height: h, scale: scale) }
                     // A non-finite displacement (none reaches level 0 from finite fields) counts as none.
                     let dx = p[0].isFinite ? p[0] : 0, dy = p[1].isFinite ? p[1] : 0
                     var v: SIMD4<Float>

@@ -29,6 +29,13 @@ public final class SplatRenderer {
     public let alpha: Float
     /// Worker threads (1 = the calling thread only). The result does not depend on it.
     public let threads: Int
+    /// The scale of the test for chaotic motion (B-spline kernels): a pixel whose displacement
+    /// departs from its neighbours' mean by `smoothDeparture` x this blends toward the splatted
+    /// colour, fully from `chaoticDeparture` x this. 1 for measured motion as measured; the
+    /// magnification for magnified measured motion (its noise grew with it); infinity turns the
+    /// test off (predicted motion: a smooth model output, whose strong curvature under `poke` or
+    /// `magnify` is not noise).
+    public let chaosScale: Float
     /// Pixels that received no splat at all in the last `render` (filled by push-pull).
     public internal(set) var lastHoleCount = 0
     /// Pixels with splat coverage below one in the last `render` (blended with coarser scales).
@@ -80,9 +87,11 @@ public final class SplatRenderer {
     /// Allocates all buffers for `width` x `height` pictures. `kernel` nil = the preset's own
     /// (`RenderQuality.kernel`).
     public init(width: Int, height: Int, quality: RenderQuality = .fast, alpha: Float = SplatRenderer.defaultAlpha,
-                threads: Int = 2, kernel: ResampleKernel? = nil) {
+                threads: Int = 2, kernel: ResampleKernel? = nil, chaosScale: Float = 1) {
         precondition(width > 0 && height > 0, "SplatRenderer: size \(width)x\(height) must be positive")
         precondition(alpha.isFinite && alpha >= 0, "SplatRenderer: alpha \(alpha) must be finite and >= 0")
+        precondition(chaosScale > 0, "SplatRenderer: chaosScale \(chaosScale) must be positive (infinity: no chaos test)")
+        self.chaosScale = chaosScale
         self.width = width
         self.height = height
         self.quality = quality

@@ -21,6 +21,8 @@ public enum MotionFile {
     public static let periodsKey = "timeline.periods"
     /// Optional metadata: the timeline's exact clip length in output seconds (`loop=seconds`).
     public static let secondsKey = "timeline.seconds"
+    /// Optional metadata: `Scene.editGain` (written when not 1).
+    public static let editGainKey = "edit_gain"
     /// Optional metadata: the pulls of `poke` and how they ring down (`Dynamics.text`).
     public static let dynamicsKey = "dynamics"
     /// The coefficient convention, repeated in the metadata for readers without our docs.
@@ -60,6 +62,7 @@ public enum MotionFile {
         ]
         if let d = scene.dynamics { metadata[dynamicsKey] = d.text }
         if let seconds = scene.timeline.seconds { metadata[secondsKey] = String(seconds) }
+        if scene.editGain != 1 { metadata[editGainKey] = String(scene.editGain) }
         return (entries, metadata)
     }
 
@@ -202,6 +205,12 @@ public enum MotionFile {
             var scene = try Scene(image: RGBImage(width: W, height: H, data: img.values, alpha: alpha?.values), volume: volume,
                                   timeline: timeline)
             scene.dynamics = try meta[dynamicsKey].map(Dynamics.init(text:))
+            if let text = meta[editGainKey] {
+                guard let x = Double(text), Scene.editGainRange.contains(x) else {
+                    throw fail("metadata '\(editGainKey)' = '\(text)' is not a number in \(Scene.editGainRange)")
+                }
+                scene.editGain = x
+            }
             return scene
         } catch let e as GIDError {
             throw fail(e.message)

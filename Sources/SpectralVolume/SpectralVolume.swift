@@ -144,6 +144,20 @@ public struct Scene: MotionItem, Sendable {
     /// Pulls on the picture (`poke`): when set, `render` plays their response (plus any ambient
     /// share of the texture) for `dynamics.seconds` instead of the looping texture.
     public var dynamics: Dynamics?
+    /// How many times `magnify` has scaled the displacements since they were measured or
+    /// predicted (its largest factor on a moving term; 1 = as they came). `render` scales its test
+    /// for chaotic (noisy) motion by it, so magnified motion is not rendered softer than the
+    /// motion itself.
+    public var editGain: Double = 1
+
+    /// Allowed `editGain` (checked when read from a file).
+    public static let editGainRange: ClosedRange<Double> = 1e-6...1e6
+
+    /// Whether the motion came from the learned prior (a still) rather than from measured flow:
+    /// a model's output is smooth, with no flow noise for `render` to hedge against.
+    public var isPredicted: Bool { volume.source.hasPrefix(Self.predictedSourcePrefix) }
+    /// How a predicted volume's `source` begins ("prior:MODEL settings").
+    public static let predictedSourcePrefix = "prior:"
 
     /// Pairs a picture with a volume of the same size.
     public init(image: RGBImage, volume: SpectralVolume, timeline: Timeline = Timeline()) throws {

@@ -79,4 +79,29 @@ struct RenderFilterTests {
         let limited = try pictures(run("magnify=gain=12,render=duration=0.3:unfold=4", on: scene).items)
         #expect(zip(folding, limited).contains { ImageMetrics.meanAbsoluteDifference($0, $1) > 1e-3 })
     }
+
+    @Test func theTestForNoisyFlowHedgesMeasuredMotionOnlyAndScalesWithMagnify() throws {
+        // Strong smooth waves: their curvature trips the renderer's test for noisy measured flow
+        // (a pixel departing from its neighbours' mean), which blends toward the softer splat.
+        var measured = try waveScene(width: 96, height: 60, amplitude: 3)
+        measured.volume.source = "clip.mp4"
+        var predicted = measured
+        predicted.volume.source = Scene.predictedSourcePrefix + "test"
+        var quarter = try waveScene(width: 96, height: 60, amplitude: 0.75)
+        quarter.volume.source = "clip.mp4"
+        let base = ImageMetrics.detail(measured.image, border: 4)
+        func leastDetail(_ graph: String, _ scene: Scene) throws -> Double {
+            try pictures(run(graph, on: scene).items).map { ImageMetrics.detail($0, border: 4) / base }.min()!
+        }
+        let hedged = try leastDetail("render=duration=0.2", measured)
+        let sharp = try leastDetail("render=duration=0.2", predicted)
+        // The same displacements made by magnify=4 from a quarter of them: the test scales by 4.
+        let magnified = try leastDetail("magnify=gain=4,render=duration=0.2", quarter)
+        // Measured: 0.98 hedged, 1.09 predicted (no test), 1.02 magnified (the scaled test still
+        // blends where the k = 1 wave curves most). Above 1: the waves compress the texture here.
+        #expect(sharp > hedged + 0.05, "predicted \(sharp), measured \(hedged)")
+        #expect(magnified > hedged + 0.02, "magnified \(magnified), measured as large \(hedged)")
+        let out = try #require(try run("magnify=gain=4,magnify=band=0.2-1", on: quarter).items.first).scene(for: "test")
+        #expect(out.editGain == 4)
+    }
 }

@@ -68,6 +68,15 @@ func validFile(K: Int = 2, W: Int = 3, H: Int = 2, replace: [String: ([Int], [Fl
         #expect(back.image.data == scene.image.data)
         #expect(back.image.alpha == scene.image.alpha)
         #expect((MotionFile.encode(scene).count - 8) % 4 == 0)
+        #expect(back.editGain == 1)
+    }
+
+    @Test func magnificationRoundTrips() throws {
+        var scene = try sampleScene(normalized: false, alpha: false)
+        scene.editGain = 2.5
+        let back = try MotionFile.decode(MotionFile.encode(scene), name: "m.gidm")
+        #expect(back.editGain == 2.5)
+        #expect(back.volume == scene.volume)
     }
 
     @Test func pythonWrittenFixtureLoads() throws {
@@ -166,6 +175,7 @@ func validFile(K: Int = 2, W: Int = 3, H: Int = 2, replace: [String: ([Int], [Fl
         ("K mismatch", validFile(meta: ["num_frequencies": "3"]), "num_frequencies '3' disagrees"),
         ("version", validFile(meta: ["format_version": "9"]), "unsupported format_version '9'"),
         ("normalized word", validFile(meta: ["normalized": "maybe"]), "want none or adaptive"),
+        ("edit gain", validFile(meta: ["edit_gain": "0"]), "metadata 'edit_gain' = '0' is not a number in"),
         ("adaptive without scales", validFile(meta: ["normalized": "adaptive"]), "'normalization.scales' is missing"),
         ("scales without adaptive", validFile(replace: ["normalization.scales": ([2], [1, 1])]), "present but metadata normalized = none"),
         ("truncated", Array(validFile().dropLast(10)), "truncated data"),
