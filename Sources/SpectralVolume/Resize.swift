@@ -65,11 +65,12 @@ extension SpectralVolume {
 }
 
 extension Scene {
-    /// The scene on a width x height grid (picture and motion resampled together; timeline kept,
-    /// and `poke`'s pulls, whose lengths are in grid pixels, scaled with the grid).
+    /// The scene on a width x height grid (picture and motion resampled together; timeline and
+    /// `editGain` kept, and `poke`'s pulls, whose lengths are in grid pixels, scaled with the grid).
     public func resized(width: Int, height: Int) throws -> Scene {
         var out = try Scene(image: image.resized(width: width, height: height),
                             volume: volume.resized(width: width, height: height), timeline: timeline)
+        out.editGain = editGain
         out.dynamics = dynamics.map { d in
             var d = d
             let sx = Double(width) / Double(self.width), sy = Double(height) / Double(self.height)
