@@ -72,8 +72,8 @@ def encode_both(tmp_path, source, graph):
 
 @pytest.mark.parametrize("still", ["bythewater", "coldripple"])
 def test_still_loop_wraps_like_an_ordinary_step(tmp_path, still):
-    # Predicted motion, a 2 s loop at 30 fps. Measured: seam 1.27 / 1.17 against ffmpeg's
-    # 2.69 / 1.98, worst step inside the loop 1.34 / 1.23 (ffmpeg's 1.23 / 1.22; a 3-frame boost
+    # Predicted motion, a 2 s loop at 30 fps. Measured: seam 1.26 / 1.17 against ffmpeg's
+    # 2.73 / 1.98, worst step inside the loop 1.29 / 1.25 (ffmpeg's 1.25 / 1.24; a 3-frame boost
     # ramp: 1.99 / 1.30). bythewater's deck stays still, so its ordinary steps are small and the
     # seam needs the boost.
     ours, peer = encode_both(tmp_path, os.path.join(ROOT, "Samples", "stills", still + ".jpg"),
