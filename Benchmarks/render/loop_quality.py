@@ -76,6 +76,14 @@ def reference_luma(gidm):
     return np.round(np.clip(y, 0, 1) * 255) / 255  # the 8-bit luma a decoder gives
 
 
+def scene_motion(binary, path, work):
+    """The scene's motion made once (`motion,motionsave`): its .gidm in `work` and the detail of
+    its picture I0, which every frame's detail is divided by."""
+    gidm = os.path.join(work, os.path.splitext(os.path.basename(path))[0] + ".gidm")
+    run([binary, "-y", "-nostats", "-loglevel", "error", "-i", path, "-vf", f"motion,motionsave={gidm}", "-f", "null", "-"])
+    return gidm, detail(reference_luma(gidm))
+
+
 def measure(path, base):
     f = luma_frames(path)
     d = np.array([detail(x) for x in f]) / base
@@ -128,10 +136,8 @@ def main():
         if not os.path.exists(path):
             print(f"| {name} | skipped: not found | | | | | |")
             continue
-        gidm = os.path.join(work, name + ".gidm")
         t0 = time.time()
-        run([a.bin, "-y", "-nostats", "-loglevel", "error", "-i", path, "-vf", f"motion,motionsave={gidm}", "-f", "null", "-"])
-        base = detail(reference_luma(gidm))
+        gidm, base = scene_motion(a.bin, path, work)
         fps = 30.0
         for seconds in a.seconds:
             for label, render in KERNELS:

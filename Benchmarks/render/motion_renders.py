@@ -24,7 +24,8 @@ folder is present; the two stills ship in Samples/.
 import argparse, os, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loop_quality import ROOT, STILLS, detail, luma_frames, reference_luma, run  # noqa: E402
+from loop_quality import ROOT, STILLS, run, scene_motion  # noqa: E402
+from loop_quality import measure as loop_measure  # noqa: E402
 
 import numpy as np  # noqa: E402
 from safetensors.numpy import load_file  # noqa: E402
@@ -54,11 +55,9 @@ def liveliest_point(gidm):
 
 
 def measure(path, base, loops):
-    f = luma_frames(path)
-    d = np.array([detail(x) for x in f]) / base
-    steps = np.abs(np.diff(f, axis=0)).mean(axis=(1, 2))
-    seam = f"{np.abs(f[-1] - f[0]).mean() / np.median(steps):.2f}" if loops else "-"
-    return len(f), f"{d.min():.2f} / {np.median(d):.2f}", f"{d.max() / d.min():.2f}", seam
+    """loop_quality's measures as table cells; the seam only for loops."""
+    n, dmin, dmed, pulse, seam, _ = loop_measure(path, base)
+    return n, f"{dmin:.2f} / {dmed:.2f}", f"{pulse:.2f}", f"{seam:.2f}" if loops else "-"
 
 
 def main():
@@ -79,10 +78,8 @@ def main():
     print("|---|---|---|---|---|---|")
     for path, kind in scenes:
         name = os.path.splitext(os.path.basename(path))[0]
-        gidm = os.path.join(work, name + ".gidm")
         t0 = time.time()
-        run([a.bin, "-y", "-nostats", "-loglevel", "error", "-i", path, "-vf", f"motion,motionsave={gidm}", "-f", "null", "-"])
-        base = detail(reference_luma(gidm))
+        gidm, base = scene_motion(a.bin, path, work)
         x, y = liveliest_point(gidm)
         for label, graph, loops in GRAPHS:
             graph = graph.format(x=x, y=y)
